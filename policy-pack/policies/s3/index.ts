@@ -1,0 +1,3 @@
+import { Policies } from "@pulumi/policy";
+
+export const s3Policies: Policies = [];
