@@ -334,12 +334,14 @@ function readLifecycle(r: Reader, prefix: string, base?: LifecycleSettings): Lif
     }
     const archiveRaw = r.raw(key("ArchiveDays"));
     const archiveDays = archiveRaw === undefined ? (base?.archiveDays ?? 90) : r.int(key("ArchiveDays"), 90, 0, 36500);
-    if (archiveDays <= infrequentAccessDays) {
-        r.problem(
-            archiveRaw === undefined ? key("IaDays") : key("ArchiveDays"),
-            `the ${archiveStorageClass} transition after the STANDARD_IA transition (${infrequentAccessDays} days)`,
-            archiveDays,
-        );
+    // A zone that sets neither key inherits a pair already checked.
+    const ownKeys = iaRaw !== undefined || archiveRaw !== undefined || !base;
+    if (ownKeys && archiveDays <= infrequentAccessDays) {
+        if (archiveRaw !== undefined || !base) {
+            r.problem(key("ArchiveDays"), `the ${archiveStorageClass} transition after the STANDARD_IA transition (${infrequentAccessDays} days)`, archiveDays);
+        } else {
+            r.problem(key("IaDays"), `a STANDARD_IA transition before the ${archiveStorageClass} transition (${archiveDays} days)`, infrequentAccessDays);
+        }
     }
     return {
         infrequentAccessDays,

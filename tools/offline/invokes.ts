@@ -63,6 +63,17 @@ export function renderPolicyDocument(inputs: Record<string, unknown>): Record<st
     return doc;
 }
 
+const DIRECTIONS: Record<string, string> = {
+    east: "e", west: "w", north: "n", south: "s", central: "c",
+    northeast: "ne", northwest: "nw", southeast: "se", southwest: "sw",
+};
+
+/** AZ-id prefix of a region, as AWS spells it: `us-east-1` -> `use1`, `ap-southeast-2` -> `apse2`. */
+export function regionCode(region: string): string {
+    const [area = "", direction = "", number = ""] = region.split("-");
+    return `${area}${DIRECTIONS[direction] ?? direction.charAt(0)}${number}`;
+}
+
 export const invokeMocks: Record<string, InvokeMock> = {
     "aws:index/getCallerIdentity:getCallerIdentity": (_i, ctx) => ({
         accountId: ctx.accountId,
@@ -86,7 +97,7 @@ export const invokeMocks: Record<string, InvokeMock> = {
     "aws:index/getAvailabilityZones:getAvailabilityZones": (_i, ctx) => ({
         id: ctx.region,
         names: ctx.availabilityZones,
-        zoneIds: ctx.availabilityZones.map((_, i) => `use1-az${i + 1}`),
+        zoneIds: ctx.availabilityZones.map((_, i) => `${regionCode(ctx.region)}-az${i + 1}`),
         groupNames: [ctx.region],
     }),
     "aws:iam/getPolicyDocument:getPolicyDocument": (inputs) => {

@@ -2,13 +2,17 @@
  * Answers for the mock runtime: resource outputs per mode, and provider function (invoke) results.
  *
  * `pulumi preview` knows only a new resource's inputs; its id, ARN and every other computed output stay
- * unknown until `pulumi up` creates it. In `preview` mode these mocks therefore echo the inputs and
- * nothing else (the SDK turns every missing output into an unknown). In `up` mode they return realistic,
- * deterministic ids and ARNs so that a recording can be compared run to run.
+ * unknown until `pulumi up` creates it. In `preview` mode these mocks therefore answer with the planned
+ * state the engine would return: the inputs, the physical name the provider's Check fills in when the
+ * program leaves it out (auto-naming), and every computed-only output of the type as the unknown sentinel
+ * (the SDK turns any other missing output into an unknown as well). In `up` mode they return realistic,
+ * deterministic ids and ARNs so that a recording can be compared run to run, and only properties the type
+ * really has (read from its generated SDK, see `schema.ts`).
  */
 import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { invokeMocks } from "./invokes";
+import { resourceSchema } from "./schema";
 
 export interface MockContext {
     accountId: string;
@@ -134,6 +138,45 @@ const NAME_PROPERTY: Record<string, string> = {
     "aws:elasticache/user:User": "userId",
 };
 
+function isProviderType(type: string): boolean {
+    return type.startsWith("pulumi:providers:");
+}
+
+function isAbsent(value: unknown): boolean {
+    return value === undefined || value === null || value === "";
+}
+
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+const SIG_KEY = "4dabf18193072939515e22adb298388d";
+
+/** The string inside a (possibly secret) input, as the provider sees it. */
+function plainString(value: unknown): string | undefined {
+    if (typeof value === "string") {
+        return value;
+    }
+    if (value && typeof value === "object" && (value as Record<string, unknown>)[SIG_KEY] === SECRET_SIG) {
+        return plainString((value as Record<string, unknown>).value);
+    }
+    return undefined;
+}
+
+/** A UUID-shaped id derived from `seed` (providers and other engine-assigned ids). */
+export function uuidFrom(seed: string): string {
+    const h = crypto.createHash("sha256").update(seed).digest("hex");
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/**
+ * The physical name the provider gives a resource the program did not name: the logical name (or the
+ * program's prefix) plus a suffix. The real suffix is random; here it derives from type and name so that
+ * preview and up agree and repeated runs compare equal.
+ */
+export function autoName(type: string, name: string, nameProp: string, inputs: Record<string, unknown> = {}): string {
+    const prefix = plainString(inputs[`${nameProp}Prefix`]) ?? `${name}-`;
+    const physical = `${prefix}${stableSuffix(`${type}::${name}`)}`;
+    return type === "aws:s3/bucket:Bucket" || type === "aws:s3/bucketV2:BucketV2" ? physical.toLowerCase() : physical;
+}
+
 /** Mocks with the realism of the chosen mode. */
 export class OfflineMocks implements pulumi.runtime.Mocks {
     constructor(
@@ -143,16 +186,16 @@ export class OfflineMocks implements pulumi.runtime.Mocks {
 
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: State } {
         const inputs = (args.inputs ?? {}) as State;
-        if (this.mode === "preview") {
-            // A new resource's computed outputs are unknown in a real preview: echo inputs only.
-            return { id: args.id || undefined, state: { ...inputs } };
-        }
-        if (args.type === "awsx:ec2:Vpc") {
-            return this.awsxVpc(args.name, inputs);
-        }
         if (args.custom === false) {
-            // Local components resolve their own outputs through registerOutputs.
+            // Components (local or remote) resolve their own outputs through registerOutputs; in preview a remote
+            // component's outputs are unknown like any other computed value.
+            if (args.type === "awsx:ec2:Vpc" && this.mode === "up") {
+                return this.awsxVpc(args.name, inputs);
+            }
             return { id: undefined, state: { ...inputs } };
+        }
+        if (this.mode === "preview") {
+            return this.plannedResource(args.type, args.name, inputs, args.id);
         }
         return this.customResource(args.type, args.name, inputs);
     }
@@ -169,31 +212,67 @@ export class OfflineMocks implements pulumi.runtime.Mocks {
         return mock(args.inputs as Record<string, unknown>, this.context);
     }
 
+    /**
+     * What the engine answers for a new resource during `pulumi preview`: the checked inputs plus unknown
+     * computed outputs. The id stays unknown (an empty id in a preview is the engine's "not created yet").
+     */
+    private plannedResource(type: string, name: string, inputs: State, importId?: string): { id: string | undefined; state: State } {
+        const state: State = { ...inputs };
+        const schema = resourceSchema(type);
+        if (schema && !isProviderType(type)) {
+            const nameProp = NAME_PROPERTY[type] ?? "name";
+            // The provider's Check auto-names before the preview is shown, so the name is known in a preview
+            // unless the program asked for a prefix (then the cloud picks the suffix at create time).
+            if (schema.inputs.has(nameProp) && isAbsent(inputs[nameProp]) && isAbsent(inputs[`${nameProp}Prefix`])) {
+                state[nameProp] = autoName(type, name, nameProp, inputs);
+            }
+            for (const prop of schema.outputOnly) {
+                if (!(prop in state)) {
+                    state[prop] = pulumi.unknown;
+                }
+            }
+        }
+        return { id: importId || undefined, state };
+    }
+
     private customResource(type: string, name: string, inputs: State): { id: string; state: State } {
         const { pkg, module, resource } = parseType(type);
         const state: State = { ...inputs };
-        const nameProp = NAME_PROPERTY[type] ?? "name";
-        let physicalName = inputs[nameProp];
-        if (typeof physicalName !== "string" || physicalName === "") {
-            // The provider auto-names: logical name plus a random suffix; here the suffix is derived from the URN
-            // parts so repeated runs agree.
-            const prefix = typeof inputs[`${nameProp}Prefix`] === "string" ? (inputs[`${nameProp}Prefix`] as string) : `${name}-`;
-            physicalName = `${prefix}${stableSuffix(`${type}::${name}`)}`;
-            if (type === "aws:s3/bucket:Bucket" || type === "aws:s3/bucketV2:BucketV2") {
-                physicalName = (physicalName as string).toLowerCase();
-            }
-            state[nameProp] = physicalName;
+        if (isProviderType(type)) {
+            // Provider references carry the provider's id; the engine gives providers UUIDs.
+            return { id: uuidFrom(`${type}::${name}`), state };
         }
-        const isProvider = pkg === "pulumi" && module === "providers";
-        const id = this.physicalId(type, resource, physicalName as string, name);
-        if (pkg === "aws" && !isProvider) {
-            state.arn ??= this.arn(type, module, resource, physicalName as string, id);
-            state.tagsAll ??= inputs.tags;
+        const schema = resourceSchema(type);
+        // Without a schema (an SDK the engine cannot read) every guess is allowed, as before.
+        const has = (prop: string) => !schema || schema.state.has(prop);
+        const nameProp = NAME_PROPERTY[type] ?? "name";
+        let physicalName = plainString(inputs[nameProp]);
+        if (physicalName === undefined || physicalName === "") {
+            physicalName = autoName(type, name, nameProp, inputs);
+            if (has(nameProp)) {
+                state[nameProp] = physicalName;
+            }
+        }
+        const id = this.physicalId(type, resource, physicalName, name);
+        if (pkg === "aws") {
+            if (has("arn")) {
+                state.arn ??= this.arn(type, module, resource, physicalName, id);
+            }
+            if (has("tagsAll") && inputs.tags !== undefined) {
+                state.tagsAll ??= inputs.tags;
+            }
+            // AWS provider v7 reports the region of every regional resource.
+            if (schema?.state.has("region")) {
+                state.region ??= this.context.region;
+            }
         }
         if (type === "aws:s3/bucket:Bucket" || type === "aws:s3/bucketV2:BucketV2") {
             state.bucketDomainName = `${physicalName}.s3.amazonaws.com`;
             state.bucketRegionalDomainName = `${physicalName}.s3.${this.context.region}.amazonaws.com`;
             state.region ??= this.context.region;
+            if (has("bucketRegion")) {
+                state.bucketRegion ??= this.context.region;
+            }
         }
         if (type === "aws:kms/key:Key") {
             state.keyId = id;

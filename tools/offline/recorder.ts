@@ -23,6 +23,8 @@ export interface RecordedOptions {
     retainOnDelete: boolean;
     ignoreChanges: string[];
     deleteBeforeReplace: boolean;
+    /** Whether the program set `deleteBeforeReplace` at all (the analyzer protocol distinguishes unset from false). */
+    deleteBeforeReplaceDefined?: boolean;
     replaceOnChanges: string[];
     aliases: string[];
     additionalSecretOutputs: string[];
@@ -101,6 +103,7 @@ interface RegisterRequest {
     getRetainondelete(): boolean;
     getIgnorechangesList(): string[];
     getDeletebeforereplace(): boolean;
+    getDeletebeforereplacedefined(): boolean;
     getReplaceonchangesList(): string[];
     getAliasesList(): { getUrn(): string; getSpec(): { getName(): string } | undefined }[];
     getAliasurnsList(): string[];
@@ -151,6 +154,7 @@ export class RecordingMonitor extends MockMonitor {
                 retainOnDelete: req.getRetainondelete(),
                 ignoreChanges: req.getIgnorechangesList(),
                 deleteBeforeReplace: req.getDeletebeforereplace(),
+                deleteBeforeReplaceDefined: req.getDeletebeforereplacedefined(),
                 replaceOnChanges: req.getReplaceonchangesList(),
                 aliases: [...req.getAliasurnsList(), ...req.getAliasesList().map((a) => a.getUrn() || a.getSpec()?.getName() || "")].filter((a) => a),
                 additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
@@ -239,6 +243,12 @@ async function recordOnce(
     if (failure !== undefined) {
         throw failure;
     }
+    // In a preview the stack's output promise resolves to nothing as soon as one output is unknown; the
+    // registered stack outputs still hold every known value, as `pulumi preview` shows them.
+    const stackResource = monitor.recorded.find((r) => r.type === "pulumi:pulumi:Stack" && !r.parent);
+    if (stackResource && Object.keys(outputs).length === 0) {
+        outputs = plainValue(stackResource.outputs) as Record<string, unknown>;
+    }
     return {
         project,
         stack,
@@ -248,4 +258,33 @@ async function recordOnce(
         invokes: monitor.recordedInvokes,
         stackOutputs: outputs,
     };
+}
+
+const UNKNOWN_SENTINEL = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+const SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+/** Wire form to plain values: unknowns become `undefined`, secrets their value. */
+export function plainValue(value: unknown): unknown {
+    if (value === UNKNOWN_SENTINEL) {
+        return undefined;
+    }
+    if (Array.isArray(value)) {
+        return value.map(plainValue);
+    }
+    if (value && typeof value === "object") {
+        const obj = value as Record<string, unknown>;
+        if (obj[SIG_KEY] === SECRET_SIG) {
+            return plainValue(obj.value);
+        }
+        const out: Record<string, unknown> = {};
+        for (const [k, v] of Object.entries(obj)) {
+            const plain = plainValue(v);
+            if (plain !== undefined) {
+                out[k] = plain;
+            }
+        }
+        return out;
+    }
+    return value;
 }

@@ -1,0 +1,102 @@
+/**
+ * Building resource policies that cover several resource types without `@pulumi/aws` at runtime.
+ *
+ * The pack judges raw type tokens (`aws:rds/instance:Instance`) so it loads fast and also judges stacks
+ * built with other provider versions. A resource whose type the policy does not cover is reported with
+ * `notApplicable(reason)`, never silently passed.
+ */
+import { ReportViolation, ResourceRemediation, ResourceValidation, ResourceValidationArgs } from "@pulumi/policy";
+import { isUnknownValueError } from "./values";
+
+/** Judges one resource of a covered type. `props` is the SDK's unknown-checking proxy. */
+export type ResourceHandler = (props: Record<string, unknown>, args: ResourceValidationArgs, report: ReportViolation) => void;
+
+/** Fixes one resource in place (mutating `props`) and says whether anything changed. */
+export type RemediationHandler = (props: Record<string, unknown>, args: ResourceValidationArgs) => boolean;
+
+/** Types a handler with the resource's own property shape (the proxy is an ordinary object to read). */
+export function on<P>(handler: (props: P, args: ResourceValidationArgs, report: ReportViolation) => void): ResourceHandler {
+    return (props, args, report) => handler(props as unknown as P, args, report);
+}
+
+/** Typed remediation handler, see {@link on}. */
+export function fix<P>(handler: (props: P, args: ResourceValidationArgs) => boolean): RemediationHandler {
+    return (props, args) => handler(props as unknown as P, args);
+}
+
+/** Short type name for messages: `aws:rds/instance:Instance` gives `rds.Instance`. */
+export function shortType(type: string): string {
+    const m = /^[^:]+:([^/:]+)\/[^:]*:(.+)$/.exec(type);
+    return m ? `${m[1]}.${m[2]}` : type;
+}
+
+/** The reason given for a resource type a policy does not cover. */
+export function notCoveredReason(types: readonly string[]): string {
+    return types.length === 1
+        ? `Policy only applies to resources of type '${types[0]}'`
+        : `Policy only applies to resources of types ${types.map((t) => `'${t}'`).join(", ")}`;
+}
+
+// The analyzer skips a single-type policy without calling it when the validate function carries the
+// type (the SDK's own `validateResourceOfType` convention): this avoids an exception per resource.
+function tagType<F extends object>(fn: F, types: readonly string[]): F {
+    if (types.length === 1) {
+        Object.defineProperty(fn, "__pulumiType", { value: types[0], enumerable: false });
+    }
+    return fn;
+}
+
+/** A `validateResource` that dispatches on the type token and reports other types as not applicable. */
+export function validateTypes(handlers: Readonly<Record<string, ResourceHandler>>): ResourceValidation {
+    const table = new Map(Object.entries(handlers));
+    const types = [...table.keys()];
+    const reason = notCoveredReason(types);
+    const validate: ResourceValidation = (args, report) => {
+        const handler = table.get(args.type);
+        if (!handler) {
+            return args.notApplicable(reason);
+        }
+        handler(args.props, args, report);
+    };
+    return tagType(validate, types);
+}
+
+/**
+ * A `remediateResource` over the same types. Remediations mutate the SDK proxy and return it: spreading
+ * the proxy would read every property and throw on the first unknown one during preview.
+ */
+export function remediateTypes(handlers: Readonly<Record<string, RemediationHandler>>): ResourceRemediation {
+    const table = new Map(Object.entries(handlers));
+    const types = [...table.keys()];
+    const reason = notCoveredReason(types);
+    const remediate: ResourceRemediation = (args) => {
+        const handler = table.get(args.type);
+        if (!handler) {
+            return args.notApplicable(reason);
+        }
+        return handler(args.props, args) ? args.props : undefined;
+    };
+    return tagType(remediate, types);
+}
+
+/**
+ * Runs `fn` for every item; an unknown value met while judging one item does not stop the others.
+ * The first unknown-value error is rethrown at the end, so the SDK still says which value it could not
+ * read at preview, while every violation found meanwhile has already been reported.
+ */
+export function judgeEach<T>(items: Iterable<T>, fn: (item: T) => void): void {
+    let deferred: unknown;
+    for (const item of items) {
+        try {
+            fn(item);
+        } catch (err) {
+            if (!isUnknownValueError(err)) {
+                throw err;
+            }
+            deferred = deferred ?? err;
+        }
+    }
+    if (deferred !== undefined) {
+        throw deferred;
+    }
+}
