@@ -12,7 +12,7 @@
  *   failed; a failing stack reports its violations (an exempt bucket never adds one).
  */
 import { ReportViolation, StackValidationArgs } from "@pulumi/policy";
-import { BucketEntry, bucketLabel } from "./s3-index";
+import { BucketEntry, bucketLabel, S3Index } from "./s3-index";
 import { CompiledExemption, matchesAny } from "./s3-config";
 import { unknownPreviewError } from "./s3-values";
 
@@ -100,4 +100,35 @@ export class S3Findings {
             this.args.notApplicable(parts.join("; "));
         }
     }
+}
+
+/** The not-applicable reason of every S3 policy on a stack without buckets. */
+export const NO_BUCKETS_REASON =
+    "The stack has no S3 buckets (aws:s3/bucket:Bucket, aws:s3/bucketV2:BucketV2 or aws-native:s3:Bucket), so there is nothing to judge.";
+
+/**
+ * The frame every per-bucket S3 policy shares: not applicable without buckets, exemptions first, one
+ * `judge` call per remaining bucket, then `finish()`.
+ */
+export function judgeEachBucket(
+    policyName: string,
+    args: StackValidationArgs,
+    report: ReportViolation,
+    index: S3Index,
+    exemptions: readonly CompiledExemption[],
+    judge: (e: BucketEntry, findings: S3Findings) => void,
+): void {
+    if (index.buckets.length === 0) {
+        args.notApplicable(NO_BUCKETS_REASON);
+    }
+    const findings = new S3Findings(policyName, args, report);
+    for (const e of index.buckets) {
+        const ex = findings.exemptionFor(e, exemptions);
+        if (ex) {
+            findings.markExempt(e, ex);
+            continue;
+        }
+        judge(e, findings);
+    }
+    findings.finish();
 }

@@ -19,7 +19,12 @@ export const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 
 /** Fully qualified config of a stack file, structured values as JSON strings, as the CLI passes them. */
 export function stackConfigMap(stack: string, overrides: Record<string, unknown> = {}): Record<string, string> {
-    const doc = yaml.load(fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8")) as { config?: Record<string, unknown> };
+    return configMapFromFile(path.join(ROOT, `Pulumi.${stack}.yaml`), overrides);
+}
+
+/** Like {@link stackConfigMap} for any stack-shaped YAML file. */
+export function configMapFromFile(file: string, overrides: Record<string, unknown> = {}): Record<string, string> {
+    const doc = yaml.load(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> };
     const out: Record<string, string> = {};
     const put = (k: string, v: unknown) => {
         const key = k.includes(":") ? k : `${PROJECT}:${k}`;
