@@ -92,6 +92,15 @@ export interface SecurityConfig {
         medicalRecordNumberRegex: string;
     };
     guardDutyEnabled: boolean;
+    /** IAM roles or users of the stack's account that administer the KMS keys (never use them). */
+    keyAdministratorArns: string[];
+    /** Who may assume the platform's human roles (data engineer, analyst, customer readers). */
+    access: {
+        /** IAM principals of the stack's account; empty means the account root (any IAM principal its own policies allow). */
+        trustedPrincipalArns: string[];
+        /** Require `aws:MultiFactorAuthPresent` to assume the roles (off only for federated, IdP-enforced MFA). */
+        requireMfa: boolean;
+    };
 }
 
 export interface RdsSettings {
@@ -153,14 +162,27 @@ export interface IngestionConfig {
         gatewayIpAddress?: string;
         nfsClientCidrs: string[];
         smbEnabled: boolean;
+        /** Active Directory users and `@groups` allowed on the SMB share (guest access is never enabled). */
+        smbAllowedUsers: string[];
         timezone: string;
     };
     bulkMigration: { enabled: boolean };
+    /**
+     * Customer (one of `customers`) that owns the on-prem site: batch ETL output and file-gateway files land under
+     * its `customer=<id>/` prefix. Empty when neither batch ETL nor the Storage Gateway is enabled.
+     */
+    onPremCustomer: string;
 }
 
 export interface AnalyticsConfig {
     athenaBytesScannedCutoff: number;
-    emr: { mode: "serverless" | "cluster" | "none"; releaseLabel: string; clusterInstanceType: string };
+    emr: {
+        mode: "serverless" | "cluster" | "none";
+        releaseLabel: string;
+        clusterInstanceType: string;
+        /** `s3://bucket/key.zip` of the PEM certificates for in-transit TLS between cluster nodes; required in cluster mode. */
+        tlsCertificatesS3Object?: string;
+    };
     lambda: { reservedConcurrency: number; memoryMiB: number; timeoutSeconds: number };
     api: {
         enabled: boolean;
@@ -324,15 +346,17 @@ const IPV4_PATTERN = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){
 
 function readLifecycle(r: Reader, prefix: string, base?: LifecycleSettings): LifecycleSettings {
     const key = (k: string) => `${prefix}${k}`;
+    // Per-zone keys default to 0 in Pulumi.yaml: 0 inherits the stack-wide value.
+    const own = (k: string) => (base && r.raw(key(k)) === "0" ? undefined : r.raw(key(k)));
     const archiveStorageClass = base
         ? base.archiveStorageClass
         : r.oneOf<ArchiveStorageClass>(key("ArchiveStorageClass"), ["GLACIER", "GLACIER_IR", "DEEP_ARCHIVE"], "GLACIER");
-    const iaRaw = r.raw(key("IaDays"));
+    const iaRaw = own("IaDays");
     const infrequentAccessDays = iaRaw === undefined ? (base?.infrequentAccessDays ?? 30) : r.int(key("IaDays"), 30, 0, 36500);
     if (iaRaw !== undefined && infrequentAccessDays < S3_MIN_IA_DAYS) {
         r.problem(key("IaDays"), `at least ${S3_MIN_IA_DAYS} days (S3's minimum before a transition to STANDARD_IA)`, infrequentAccessDays);
     }
-    const archiveRaw = r.raw(key("ArchiveDays"));
+    const archiveRaw = own("ArchiveDays");
     const archiveDays = archiveRaw === undefined ? (base?.archiveDays ?? 90) : r.int(key("ArchiveDays"), 90, 0, 36500);
     // A zone that sets neither key inherits a pair already checked.
     const ownKeys = iaRaw !== undefined || archiveRaw !== undefined || !base;
@@ -373,7 +397,10 @@ export function loadPlatformConfig(source: ConfigSource): PlatformConfig {
         r.problem("environment", `one of ${ENVIRONMENTS.join(", ")} (the key is required)`, undefined);
     }
     const isProd = environment === "prod";
-    const protect = r.bool("protectStatefulResources", isProd);
+    const protect = r.bool("protectStatefulResources", true);
+    if (isProd && !protect) {
+        r.problem("protectStatefulResources", "true in prod (stateful resources holding PHI are protected from deletion)", protect);
+    }
 
     // Account and region pin the stack: names embed them, and the explicit provider refuses other accounts.
     const region = source.getQualified("aws:region");
@@ -477,9 +504,9 @@ export function loadPlatformConfig(source: ConfigSource): PlatformConfig {
         lifecycle[zone] = readLifecycle(r, `lifecycle${zone.charAt(0).toUpperCase()}${zone.slice(1)}`, base);
     }
     const objectLock: ObjectLockSettings = {
-        enabled: r.bool("objectLockEnabled", isProd),
+        enabled: r.bool("objectLockEnabled", false),
         mode: r.oneOf("objectLockMode", ["GOVERNANCE", "COMPLIANCE"] as const, "GOVERNANCE"),
-        retentionDays: r.int("objectLockRetentionDays", isProd ? HIPAA_RETENTION_DAYS : 1, 1, 36500),
+        retentionDays: r.int("objectLockRetentionDays", HIPAA_RETENTION_DAYS, 1, 36500),
     };
 
     const security: SecurityConfig = {
@@ -488,10 +515,22 @@ export function loadPlatformConfig(source: ConfigSource): PlatformConfig {
             findingPublishingFrequency: r.oneOf("macieFindingFrequency", ["FIFTEEN_MINUTES", "ONE_HOUR", "SIX_HOURS"] as const, "ONE_HOUR"),
             alertMinimumSeverity: r.oneOf("macieAlertMinimumSeverity", ["Low", "Medium", "High"] as const, "Medium"),
             jobFrequency: r.oneOf("macieJobFrequency", ["DAILY", "WEEKLY", "MONTHLY"] as const, "DAILY"),
-            medicalRecordNumberRegex: r.string("macieMedicalRecordNumberRegex", "\\bMRN[-: ]?\\d{6,10}\\b"),
+            // An explicit empty string disables the identifier (Pulumi.yaml); only an absent key takes the default.
+            medicalRecordNumberRegex:
+                source.get("macieMedicalRecordNumberRegex") === "" ? "" : r.string("macieMedicalRecordNumberRegex", "\\bMRN[-: ]?\\d{6,10}\\b"),
         },
         guardDutyEnabled: r.bool("guardDutyEnabled", true),
+        keyAdministratorArns: r.list("kmsKeyAdministratorArns"),
+        access: { trustedPrincipalArns: r.list("accessTrustedPrincipalArns"), requireMfa: r.bool("accessRequireMfa", true) },
     };
+    // Key policies and trust policies name only principals of the stack's own account.
+    const iamPrincipal = new RegExp(`^arn:${partition}:iam::${accountId}:(role|user)/[\\w+=,.@/-]+$`);
+    security.keyAdministratorArns.forEach((arn, i) => {
+        if (!iamPrincipal.test(arn)) r.problem(`kmsKeyAdministratorArns[${i}]`, `an IAM role or user ARN of account ${accountId} (arn:${partition}:iam::${accountId}:role/<name>)`, arn);
+    });
+    security.access.trustedPrincipalArns.forEach((arn, i) => {
+        if (!iamPrincipal.test(arn)) r.problem(`accessTrustedPrincipalArns[${i}]`, `an IAM role or user ARN of account ${accountId} (arn:${partition}:iam::${accountId}:role/<name>)`, arn);
+    });
     if (isProd && security.kmsDeletionWindowDays < 30) {
         r.problem("kmsDeletionWindowDays", "30 in prod (the longest window, to recover a key scheduled for deletion by mistake)", security.kmsDeletionWindowDays);
     }
@@ -510,7 +549,7 @@ export function loadPlatformConfig(source: ConfigSource): PlatformConfig {
             engineVersion: r.string("rdsEngineVersion", "16.4"),
             instanceClass: r.string("rdsInstanceClass", "db.t4g.micro"),
             allocatedStorageGiB: r.int("rdsAllocatedStorageGiB", 20, 20, 65536),
-            multiAz: r.bool("rdsMultiAz", isProd),
+            multiAz: r.bool("rdsMultiAz", true),
             backupRetentionDays: r.int("rdsBackupRetentionDays", 7, 1, 35),
         },
         redshift: {
@@ -526,12 +565,12 @@ export function loadPlatformConfig(source: ConfigSource): PlatformConfig {
             enabled: r.bool("elasticacheEnabled", true),
             mode: r.oneOf("elasticacheMode", ["serverless", "replicationGroup"] as const, "serverless"),
             nodeType: r.string("elasticacheNodeType", "cache.t4g.micro"),
-            replicas: r.int("elasticacheReplicas", isProd ? 1 : 0, 0, 5),
-            snapshotRetentionDays: r.int("elasticacheSnapshotRetentionDays", isProd ? 7 : 1, 0, 35),
+            replicas: r.int("elasticacheReplicas", 1, 0, 5),
+            snapshotRetentionDays: r.int("elasticacheSnapshotRetentionDays", 7, 0, 35),
         },
         efs: { enabled: r.bool("efsEnabled", true) },
         ebs: { volumeEnabled: r.bool("ebsVolumeEnabled", false), volumeSizeGiB: r.int("ebsVolumeSizeGiB", 20, 1, 16384) },
-        backup: { retentionDays: r.int("backupRetentionDays", 35, 1, 36500), vaultLock: r.bool("backupVaultLock", isProd) },
+        backup: { retentionDays: r.int("backupRetentionDays", 35, 1, 36500), vaultLock: r.bool("backupVaultLock", false) },
     };
     if (isProd && storage.elasticache.mode === "replicationGroup" && storage.elasticache.replicas < 1) {
         r.problem("elasticacheReplicas", "at least 1 in prod (automatic failover needs a replica)", storage.elasticache.replicas);
@@ -565,9 +604,11 @@ export function loadPlatformConfig(source: ConfigSource): PlatformConfig {
             gatewayIpAddress: r.string("storageGatewayIpAddress"),
             nfsClientCidrs: r.list("storageGatewayNfsClientCidrs"),
             smbEnabled: r.bool("storageGatewaySmb", false),
+            smbAllowedUsers: r.list("storageGatewaySmbAllowedUsers"),
             timezone: r.string("storageGatewayTimezone", "GMT"),
         },
         bulkMigration: { enabled: r.bool("bulkMigrationEnabled", true) },
+        onPremCustomer: r.string("onPremCustomer") ?? "",
     };
     const batch = ingestion.batch;
     if (batchEnabled) {
@@ -598,7 +639,39 @@ export function loadPlatformConfig(source: ConfigSource): PlatformConfig {
     }
     gw.nfsClientCidrs.forEach((c, i) => {
         if (!parseCidr(c)) r.problem(`storageGatewayNfsClientCidrs[${i}]`, "an IPv4 CIDR block with no host bits", c);
+        // A /0-/7 client list lets nearly any host that reaches the appliance mount PHI (HIPAA 164.312(a)(1)).
+        else if ((parseCidr(c) as [number, number])[1] < 8) {
+            r.problem(`storageGatewayNfsClientCidrs[${i}]`, "a client network of /8 or narrower (the share is restricted to the hospital's client networks)", c);
+        }
     });
+    if (gatewayEnabled && gw.smbEnabled) {
+        if (gw.smbAllowedUsers.length === 0) {
+            r.problem("storageGatewaySmbAllowedUsers", "at least one Active Directory user or @group when storageGatewaySmb is true (guest access is never enabled)", gw.smbAllowedUsers);
+        }
+        gw.smbAllowedUsers.forEach((u, i) => {
+            if (!/^@?[^\s"/\\[\]:;|=,+*?<>]{1,256}$/.test(u)) {
+                r.problem(`storageGatewaySmbAllowedUsers[${i}]`, "an Active Directory user name or @group name without spaces or \" / \\ [ ] : ; | = , + * ? < >", u);
+            }
+        });
+    }
+    // schema.table, optionally with the job-bookmark column after a colon (ehr.encounters:updated_at).
+    batch.sourceTables.forEach((t, i) => {
+        if (!/^[A-Za-z_][A-Za-z0-9_$]*\.[A-Za-z_][A-Za-z0-9_$]*(:[A-Za-z_][A-Za-z0-9_]*)?$/.test(t)) {
+            r.problem(`etlSourceTables[${i}]`, "schema.table, optionally followed by :bookmark_column (for example ehr.encounters:updated_at)", t);
+        }
+    });
+    if (batchEnabled && batch.sourceTables.length === 0) {
+        r.problem("etlSourceTables", "at least one schema.table when batchEtlEnabled is true (the ETL job copies only listed tables)", batch.sourceTables);
+    }
+    if (batchEnabled || gatewayEnabled) {
+        const owner = ingestion.onPremCustomer;
+        const which = batchEnabled ? "batchEtlEnabled" : "storageGatewayEnabled";
+        if (!owner) {
+            r.problem("onPremCustomer", `the customer id that owns the on-prem site (one of customers: ${customers.join(", ") || "none configured"}) when ${which} is true: its data lands under customer=<id>/`, undefined);
+        } else if (!customers.includes(owner)) {
+            r.problem("onPremCustomer", `one of customers (${customers.join(", ") || "none configured"})`, owner);
+        }
+    }
 
     const analytics: AnalyticsConfig = {
         // Athena's minimum per-query cutoff is 10 MB.
@@ -607,6 +680,7 @@ export function loadPlatformConfig(source: ConfigSource): PlatformConfig {
             mode: r.oneOf("emrMode", ["serverless", "cluster", "none"] as const, "serverless"),
             releaseLabel: r.string("emrReleaseLabel", "emr-7.5.0"),
             clusterInstanceType: r.string("emrClusterInstanceType", "m6g.xlarge"),
+            tlsCertificatesS3Object: r.string("emrTlsCertificatesS3Object"),
         },
         lambda: {
             reservedConcurrency: r.int("analyticsLambdaReservedConcurrency", 5, 1, 1000),
@@ -630,6 +704,11 @@ export function loadPlatformConfig(source: ConfigSource): PlatformConfig {
     };
     if (!/^emr-\d+\.\d+\.\d+$/.test(analytics.emr.releaseLabel)) {
         r.problem("emrReleaseLabel", "an EMR release label such as emr-7.5.0", analytics.emr.releaseLabel);
+    }
+    // EMR on EC2 in-transit encryption needs certificates the platform must not generate (a private key in state).
+    const certs = analytics.emr.tlsCertificatesS3Object;
+    if ((analytics.emr.mode === "cluster" || certs !== undefined) && !/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/.+\.zip$/.test(certs ?? "")) {
+        r.problem("emrTlsCertificatesS3Object", "s3://<bucket>/<key>.zip of the PEM certificates for in-transit encryption (required when emrMode is cluster)", certs);
     }
     if (analytics.api.enabled && analytics.api.authorization === "JWT") {
         if (!analytics.api.jwtIssuer || !/^https:\/\//.test(analytics.api.jwtIssuer)) {

@@ -1,6 +1,10 @@
+import * as pulumi from "@pulumi/pulumi";
 import * as assert from "assert";
-import { ConfigValidationError, loadPlatformConfig, cidrsOverlap, parseCidr } from "../../../components/shared/config";
-import { mapSource, platformConfig, stackConfigMap } from "../../support/platform";
+import { ConfigValidationError, loadPlatformConfig, cidrsOverlap, parseCidr, PROJECT } from "../../../components/shared/config";
+import * as fs from "fs";
+import * as path from "path";
+import * as yaml from "js-yaml";
+import { mapSource, platformConfig, ROOT, stackConfigMap } from "../../support/platform";
 
 /** The problems reported for the dev stack with `overrides` applied. */
 function problemsFor(overrides: Record<string, unknown>, stack: "dev" | "prod" = "dev"): string[] {
@@ -41,18 +45,35 @@ describe("components/shared/config", () => {
             assert.strictEqual(cfg.dataLake.lifecycle.raw.archiveDays, 180);
         });
 
-        it("derives environment defaults when keys are absent", async () => {
-            const cfg = platformConfig("prod", { protectStatefulResources: undefined, rdsMultiAz: undefined, backupVaultLock: undefined });
-            assert.strictEqual(cfg.protect, true);
-            assert.strictEqual(cfg.storage.rds.multiAz, true);
-            assert.strictEqual(cfg.storage.backup.vaultLock, true);
+        it("applies in code exactly the defaults Pulumi.yaml declares", async () => {
+            // The CLI fills Pulumi.yaml defaults in; tests and other callers rely on the code's. They must agree.
+            const project = yaml.load(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")) as { config: Record<string, { type?: string; default?: unknown }> };
+            const required = { "aws:region": "us-east-1", "aws:allowedAccountIds": '["210987654321"]', [`${PROJECT}:environment`]: "dev" };
+            const withDefaults: Record<string, string> = { ...required };
+            for (const [key, decl] of Object.entries(project.config)) {
+                if (decl.default === undefined) continue;
+                withDefaults[`${PROJECT}:${key}`] = typeof decl.default === "string" ? decl.default : JSON.stringify(decl.default);
+            }
+            assert.deepStrictEqual(loadPlatformConfig(mapSource(withDefaults, "dev")), loadPlatformConfig(mapSource(required, "dev")));
+        });
+
+        it("declares a default for every typed key but the environment, so the CLI requires only it", async () => {
+            const project = yaml.load(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")) as { config: Record<string, { type?: string; default?: unknown }> };
+            const required = Object.entries(project.config).filter(([, d]) => d.type && d.default === undefined).map(([k]) => k);
+            assert.deepStrictEqual(required, ["environment"]);
+        });
+
+        it("requires protection of stateful resources in prod", async () => {
+            assert.deepStrictEqual(problemsFor({ protectStatefulResources: false }, "prod"), [
+                "healthcare-data-platform:protectStatefulResources: expected true in prod (stateful resources holding PHI are protected from deletion), got false",
+            ]);
         });
 
         it("keeps the on-prem database password a secret output", async () => {
             const cfg = platformConfig("prod");
             const password = cfg.ingestion.batch.password;
             assert.ok(password, "password should be read when batch ETL is on");
-            assert.strictEqual(await password.isSecret, true);
+            assert.strictEqual(await pulumi.isSecret(password), true);
         });
     });
 
@@ -187,16 +208,69 @@ describe("components/shared/config", () => {
         });
 
         it("requires the VPN for batch ETL", async () => {
-            const problems = problemsFor({ batchEtlEnabled: true, onPremJdbcUrl: "jdbc:postgresql://ehr:5432/ehr", onPremDbUsername: "etl", onPremDbPassword: "x" });
+            const problems = problemsFor({
+                batchEtlEnabled: true,
+                onPremJdbcUrl: "jdbc:postgresql://ehr:5432/ehr",
+                onPremDbUsername: "etl",
+                onPremDbPassword: "x",
+                etlSourceTables: ["ehr.encounters"],
+                onPremCustomer: "st-marys",
+            });
             assert.deepStrictEqual(problems, [
                 "healthcare-data-platform:batchEtlEnabled: expected onPremCidrs and onPremVpnPeerIp to be set: the ETL job reaches the on-prem database over the site-to-site VPN, got true",
             ]);
+        });
+
+        it("requires the on-prem customer and source tables for batch ETL, and validates them (ingestion)", async () => {
+            assert.deepStrictEqual(problemsFor({ onPremCustomer: undefined, etlSourceTables: [] }, "prod"), [
+                "healthcare-data-platform:etlSourceTables: expected at least one schema.table when batchEtlEnabled is true (the ETL job copies only listed tables), got []",
+                "healthcare-data-platform:onPremCustomer: expected the customer id that owns the on-prem site (one of customers: st-marys, northside-clinic, lakeview-hospital) when batchEtlEnabled is true: its data lands under customer=<id>/, got undefined",
+            ]);
+            assert.deepStrictEqual(problemsFor({ onPremCustomer: "mercy", etlSourceTables: ["ehr.encounters:updated_at", "encounters", "ehr.x y"] }, "prod"), [
+                "healthcare-data-platform:etlSourceTables[1]: expected schema.table, optionally followed by :bookmark_column (for example ehr.encounters:updated_at), got 'encounters'",
+                "healthcare-data-platform:etlSourceTables[2]: expected schema.table, optionally followed by :bookmark_column (for example ehr.encounters:updated_at), got 'ehr.x y'",
+                "healthcare-data-platform:onPremCustomer: expected one of customers (st-marys, northside-clinic, lakeview-hospital), got 'mercy'",
+            ]);
+        });
+
+        it("requires allowed AD users for the SMB share and rejects very wide NFS client networks (ingestion)", async () => {
+            assert.deepStrictEqual(problemsFor({ storageGatewaySmb: true, storageGatewayNfsClientCidrs: ["0.0.0.0/0"] }, "prod"), [
+                "healthcare-data-platform:storageGatewayNfsClientCidrs[0]: expected a client network of /8 or narrower (the share is restricted to the hospital's client networks), got '0.0.0.0/0'",
+                "healthcare-data-platform:storageGatewaySmbAllowedUsers: expected at least one Active Directory user or @group when storageGatewaySmb is true (guest access is never enabled), got []",
+            ]);
+            assert.deepStrictEqual(problemsFor({ storageGatewaySmb: true, storageGatewaySmbAllowedUsers: ["@EHR-Uploaders", "bad user"] }, "prod"), [
+                "healthcare-data-platform:storageGatewaySmbAllowedUsers[1]: expected an Active Directory user name or @group name without spaces or \" / \\ [ ] : ; | = , + * ? < >, got 'bad user'",
+            ]);
+        });
+
+        it("requires the EMR in-transit certificates zip in cluster mode (analytics)", async () => {
+            assert.deepStrictEqual(problemsFor({ emrMode: "cluster" }, "dev"), [
+                "healthcare-data-platform:emrTlsCertificatesS3Object: expected s3://<bucket>/<key>.zip of the PEM certificates for in-transit encryption (required when emrMode is cluster), got undefined",
+            ]);
+            assert.deepStrictEqual(problemsFor({ emrMode: "cluster", emrTlsCertificatesS3Object: "s3://certs/emr.pem" }, "dev"), [
+                "healthcare-data-platform:emrTlsCertificatesS3Object: expected s3://<bucket>/<key>.zip of the PEM certificates for in-transit encryption (required when emrMode is cluster), got 's3://certs/emr.pem'",
+            ]);
+            const cfg = loadPlatformConfig(mapSource(stackConfigMap("dev", { emrMode: "cluster", emrTlsCertificatesS3Object: "s3://hdp-dev-certs/emr/certs.zip" }), "dev"));
+            assert.strictEqual(cfg.analytics.emr.tlsCertificatesS3Object, "s3://hdp-dev-certs/emr/certs.zip");
         });
 
         it("requires a 30-day key deletion window in prod", async () => {
             assert.deepStrictEqual(problemsFor({ kmsDeletionWindowDays: 7 }, "prod"), [
                 "healthcare-data-platform:kmsDeletionWindowDays: expected 30 in prod (the longest window, to recover a key scheduled for deletion by mistake), got 7",
             ]);
+        });
+
+        it("accepts only IAM principals of the stack's account as key administrators and role assumers (security)", async () => {
+            assert.deepStrictEqual(problemsFor({ kmsKeyAdministratorArns: ["arn:aws:iam::999999999999:role/admin"], accessTrustedPrincipalArns: ["arn:aws:iam::210987654321:root"] }, "dev"), [
+                "healthcare-data-platform:kmsKeyAdministratorArns[0]: expected an IAM role or user ARN of account 210987654321 (arn:aws:iam::210987654321:role/<name>), got 'arn:aws:iam::999999999999:role/admin'",
+                "healthcare-data-platform:accessTrustedPrincipalArns[0]: expected an IAM role or user ARN of account 210987654321 (arn:aws:iam::210987654321:role/<name>), got 'arn:aws:iam::210987654321:root'",
+            ]);
+            const cfg = loadPlatformConfig(
+                mapSource(stackConfigMap("dev", { kmsKeyAdministratorArns: ["arn:aws:iam::210987654321:role/key-admins"], accessTrustedPrincipalArns: ["arn:aws:iam::210987654321:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Analyst_0123"], accessRequireMfa: false }), "dev"),
+            );
+            assert.deepStrictEqual(cfg.security.keyAdministratorArns, ["arn:aws:iam::210987654321:role/key-admins"]);
+            assert.deepStrictEqual(cfg.security.access, { trustedPrincipalArns: ["arn:aws:iam::210987654321:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Analyst_0123"], requireMfa: false });
+            assert.deepStrictEqual(platformConfig("prod").security.access, { trustedPrincipalArns: [], requireMfa: true });
         });
 
         it("reports every problem at once, in one error naming each key", async () => {
