@@ -1,6 +1,6 @@
 /**
  * Type tokens of every `@pulumi/aws` 7.48.0 resource whose arguments accept `tags` (taggable resources).
- * Generated from `node_modules/@pulumi/aws/**/*.d.ts` (an `XArgs` interface with a `tags?` member);
+ * Generated from the `node_modules/@pulumi/aws/<module>/<resource>.d.ts` files (an `XArgs` interface with a `tags?` member);
  * regenerate when the provider is upgraded. Resources of newer types are still recognised as taggable at
  * run time when their properties carry `tags` or `tagsAll` (see `lib/tags.ts`).
  */

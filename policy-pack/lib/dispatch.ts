@@ -30,11 +30,32 @@ export function shortType(type: string): string {
     return m ? `${m[1]}.${m[2]}` : type;
 }
 
+/** How violation messages name a resource: `rds.Instance "patients-db"`. */
+export function subject(r: { type: string; name: string }): string {
+    return `${shortType(r.type)} "${r.name}"`;
+}
+
 /** The reason given for a resource type a policy does not cover. */
 export function notCoveredReason(types: readonly string[]): string {
     return types.length === 1
         ? `Policy only applies to resources of type '${types[0]}'`
         : `Policy only applies to resources of types ${types.map((t) => `'${t}'`).join(", ")}`;
+}
+
+/**
+ * `args.notApplicable(reason)` without capturing a stack trace. Every resource of the stack reaches every
+ * multi-type policy, and for most of them the answer is "not applicable": the SDK signals that with an exception
+ * whose stack is never read. Measured through the SDK analyzer, skipping the capture makes that answer about 25%
+ * cheaper (tools/bench). The limit is restored before anything else runs.
+ */
+export function notApplicableQuick(args: Pick<ResourceValidationArgs, "notApplicable">, reason: string): never {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+        return args.notApplicable(reason);
+    } finally {
+        Error.stackTraceLimit = limit;
+    }
 }
 
 // The analyzer skips a single-type policy without calling it when the validate function carries the
@@ -54,7 +75,7 @@ export function validateTypes(handlers: Readonly<Record<string, ResourceHandler>
     const validate: ResourceValidation = (args, report) => {
         const handler = table.get(args.type);
         if (!handler) {
-            return args.notApplicable(reason);
+            return notApplicableQuick(args, reason);
         }
         handler(args.props, args, report);
     };
@@ -72,7 +93,7 @@ export function remediateTypes(handlers: Readonly<Record<string, RemediationHand
     const remediate: ResourceRemediation = (args) => {
         const handler = table.get(args.type);
         if (!handler) {
-            return args.notApplicable(reason);
+            return notApplicableQuick(args, reason);
         }
         return handler(args.props, args) ? args.props : undefined;
     };

@@ -3,7 +3,7 @@
  */
 import { PolicyConfigSchema, ResourceValidationArgs } from "@pulumi/policy";
 import { hipaa } from "./hipaa";
-import { shortType } from "./dispatch";
+import { subject } from "./dispatch";
 import { withDefaults } from "./values";
 
 /** Options every encryption-at-rest policy takes. */
@@ -36,7 +36,4 @@ export function encryptionConfig<T extends EncryptionConfig = EncryptionConfig>(
 
 export const ENCRYPTION_AT_REST = hipaa("164.312(a)(2)(iv)");
 
-/** `rds.Instance "patients-db"`: how violation messages name the resource. */
-export function subject(args: Pick<ResourceValidationArgs, "type" | "name">): string {
-    return `${shortType(args.type)} "${args.name}"`;
-}
+export { subject };

@@ -57,5 +57,5 @@ export function keyProblem(ref: KeyReference, what: string, requireCustomerManag
     if (ref.kind === "aws-managed") {
         return `${what} is the AWS-managed key "${ref.value}"; set it to the ARN of a customer-managed KMS key`;
     }
-    return `${what} is not set, so the AWS-managed service key is used; set it to the ARN of a customer-managed KMS key`;
+    return `${what} is not set, so the service's default AWS key is used; set it to the ARN of a customer-managed KMS key`;
 }

@@ -64,6 +64,8 @@ export interface SideResource {
     readonly props: Record_;
     /** How the join was made, for messages and tests. */
     readonly joinedBy: "propertyDependencies" | "name";
+    /** For `BucketLogging(V2)`: the target bucket, when it is in the stack. */
+    target?: BucketEntry;
 }
 
 /** A source of server access logs or load-balancer logs that writes into a bucket. */
@@ -89,6 +91,8 @@ export interface BucketEntry {
     readonly logTargetOf: LogSource[];
     /** Server access logging configured inline on this bucket (deprecated inline `logging(s)` or native `loggingConfiguration`). */
     inlineLoggingTarget?: string | Unknown;
+    /** The bucket of `inlineLoggingTarget`, when it is in the stack. */
+    inlineLoggingTargetEntry?: BucketEntry;
 }
 
 export interface S3Index {
@@ -191,8 +195,14 @@ function mergeTagObject(into: Map<string, string | Unknown>, tags: unknown): boo
     return true;
 }
 
-function effectiveTags(r: PolicyResource, shape: BucketShape, props: Record_): TagMap | Unknown {
-    const defaults = providerDefaultTags(r);
+function effectiveTags(r: PolicyResource, shape: BucketShape, props: Record_, cache: Map<string, Map<string, string | Unknown> | Unknown>): TagMap | Unknown {
+    // One provider serves many buckets: parse its defaultTags once per index build.
+    const key = r.provider?.urn ?? "";
+    let defaults = cache.get(key);
+    if (defaults === undefined) {
+        defaults = providerDefaultTags(r);
+        cache.set(key, defaults);
+    }
     if (isUnknown(defaults)) {
         return UNKNOWN;
     }
@@ -231,6 +241,7 @@ class IndexBuilder {
     readonly byUrn = new Map<string, BucketEntry>();
     private readonly byName = new Map<string, BucketEntry>();
     readonly unresolved = emptySides();
+    private readonly providerTags = new Map<string, Map<string, string | Unknown> | Unknown>();
 
     addBucket(r: PolicyResource, shape: BucketShape): void {
         const props = propsOf(r);
@@ -250,7 +261,7 @@ class IndexBuilder {
             name,
             props,
             region: regionOf(r),
-            tags: effectiveTags(r, shape, props),
+            tags: effectiveTags(r, shape, props, this.providerTags),
             sides: emptySides(),
             logTargetOf: [],
         };
@@ -294,14 +305,18 @@ class IndexBuilder {
     addSide(r: PolicyResource, kind: SideKind): void {
         const props = propsOf(r);
         const found = this.resolve(r, "bucket", props.bucket);
-        if (found.entry && found.joinedBy) {
-            found.entry.sides[kind].push({ resource: r, kind, props, joinedBy: found.joinedBy });
+        const side: SideResource = { resource: r, kind, props, joinedBy: found.joinedBy ?? "name" };
+        if (found.entry) {
+            found.entry.sides[kind].push(side);
         } else if (found.unknown) {
-            this.unresolved[kind].push({ resource: r, kind, props, joinedBy: "name" });
+            this.unresolved[kind].push(side);
         }
         if (kind === "logging") {
             const target = this.resolve(r, "targetBucket", props.targetBucket);
-            target.entry?.logTargetOf.push({ resource: r, via: "BucketLogging" });
+            if (target.entry) {
+                side.target = target.entry;
+                target.entry.logTargetOf.push({ resource: r, via: "BucketLogging" });
+            }
         }
     }
 
@@ -339,7 +354,10 @@ class IndexBuilder {
             }
             e.inlineLoggingTarget = name;
             const found = this.resolve(e.resource, key, name);
-            found.entry?.logTargetOf.push({ resource: e.resource, via: "inline logging" });
+            if (found.entry) {
+                e.inlineLoggingTargetEntry = found.entry;
+                found.entry.logTargetOf.push({ resource: e.resource, via: "inline logging" });
+            }
         }
     }
 

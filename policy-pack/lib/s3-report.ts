@@ -8,8 +8,12 @@
  * - every failing bucket is reported at once, with the bucket (or the side resource at fault) as URN;
  * - buckets that could not be judged because a value is unknown at preview are reported after all known
  *   verdicts, as one `UnknownValueError` naming each bucket and value (advisory in the CLI);
- * - exempt buckets (pack config) make the policy "not applicable" with the exemption reasons when nothing
- *   failed; a failing stack reports its violations (an exempt bucket never adds one).
+ * - exempt buckets (pack config) make the policy "not applicable" with the exemption reasons (and the count
+ *   of buckets that comply) when nothing failed; a failing stack reports its violations, and an exempt bucket
+ *   never adds one. CrossGuard records "not applicable" per policy, not per resource, so this is the only
+ *   way an exemption and its reason reach the CLI and Pulumi Cloud.
+ * - buckets a policy does not apply to (for example a log-delivery target for the logging policy) only make
+ *   the policy "not applicable" when no bucket was judged at all.
  */
 import { ReportViolation, StackValidationArgs } from "@pulumi/policy";
 import { BucketEntry, bucketLabel, S3Index } from "./s3-index";

@@ -65,11 +65,6 @@ export function asArray<T = unknown>(value: unknown): T[] {
     return Array.isArray(value) ? (value as T[]) : [value as T];
 }
 
-/** A non-empty string, or `undefined`. */
-export function nonEmptyString(value: unknown): string | undefined {
-    return typeof value === "string" && value.length > 0 ? value : undefined;
-}
-
 /**
  * Pack config with the schema's defaults applied in code: the CLI applies `configSchema` defaults,
  * unit tests and the offline engine do not, so every policy merges its defaults itself.

@@ -14,6 +14,7 @@
  *
  * Shared by every policy spec (encryption, controls, s3): add helpers, do not change these semantics.
  */
+import * as assert from "assert";
 import {
     Policy,
     PolicyProviderResource,
@@ -127,7 +128,7 @@ function collect(verdict: Verdict): ReportViolation {
 
 function record(verdict: Verdict, err: unknown): void {
     if (err instanceof UnknownValueError) {
-        verdict.previewSkipped.push(err.message);
+        verdict.previewSkipped.push((err as Error).message);
     } else if (err instanceof NotApplicableSignal) {
         verdict.notApplicable.push(err.reason ?? "Policy does not apply");
     } else {
@@ -238,7 +239,7 @@ export async function remediateResource(policy: Policy, r: FakeResource, opts: R
         }
     } catch (err) {
         if (err instanceof UnknownValueError) {
-            out.previewSkipped.push(err.message);
+            out.previewSkipped.push((err as Error).message);
         } else if (err instanceof NotApplicableSignal) {
             out.notApplicable.push(err.reason ?? "Policy does not apply");
         } else {
@@ -334,11 +335,26 @@ export function messages(v: Verdict): string[] {
     return v.violations.map((x) => x.message);
 }
 
-/** Finds a policy by name in a policy list, failing loudly if it is missing. */
-export function policyNamed<T extends Policy>(list: readonly Policy[], name: string): T {
-    const found = list.find((p) => p.name === name);
-    if (!found) {
-        throw new Error(`no policy named ${name}`);
+/** The defaults a policy's config schema declares (what the CLI would fill in). */
+export function schemaDefaults(p: Policy): Record<string, unknown> {
+    return Object.fromEntries(Object.entries(p.configSchema?.properties ?? {}).map(([k, s]) => [k, (s as { default?: unknown }).default]));
+}
+
+/**
+ * Asserts the metadata every policy of the pack must carry: kebab-case name, full-sentence description, default
+ * enforcement level, severity, HIPAA framework reference, remediation steps, and a default for every config option.
+ */
+export function checkMetadata(p: Policy, expectedLevel: string): void {
+    assert.match(p.name, /^[a-z0-9]+(-[a-z0-9]+)*$/, `${p.name}: kebab-case name`);
+    assert.match(p.description, /^[A-Z].{30,}\.$/s, `${p.name}: full-sentence description`);
+    assert.strictEqual(p.enforcementLevel, expectedLevel, `${p.name}: default enforcement level`);
+    assert.ok(p.severity && ["low", "medium", "high", "critical"].includes(p.severity), `${p.name}: severity`);
+    assert.strictEqual(p.framework?.name, "HIPAA", `${p.name}: framework`);
+    assert.match(p.framework?.reference ?? "", /^164\.3\d\d\([a-z]\)/, `${p.name}: HIPAA section`);
+    assert.ok((p.remediationSteps ?? "").length > 40, `${p.name}: remediationSteps`);
+    for (const [key, schema] of Object.entries(p.configSchema?.properties ?? {})) {
+        const s = schema as { default?: unknown; description?: string };
+        assert.notStrictEqual(s.default, undefined, `${p.name}: config ${key} has a default`);
+        assert.ok(s.description, `${p.name}: config ${key} is described`);
     }
-    return found as T;
 }

@@ -2,6 +2,7 @@
  * Provider functions the platform calls, answered as the AWS provider would for the mock account.
  * An invoke without an entry here fails loudly (see `OfflineMocks.call`).
  */
+import { createHash } from "crypto";
 import type { MockContext } from "./mocks";
 
 export type InvokeMock = (inputs: Record<string, unknown>, ctx: MockContext) => Record<string, unknown>;
@@ -100,8 +101,70 @@ export const invokeMocks: Record<string, InvokeMock> = {
         zoneIds: ctx.availabilityZones.map((_, i) => `${regionCode(ctx.region)}-az${i + 1}`),
         groupNames: [ctx.region],
     }),
+    // Route tables by filter, as EC2 DescribeRouteTables answers for an awsx VPC: every subnet has its own route
+    // table, so an `association.subnet-id` filter yields one table per subnet; without it, the VPC's main table.
+    "aws:ec2/getRouteTables:getRouteTables": (inputs, ctx) => {
+        const filters = (inputs.filters as { name: string; values: string[] }[] | undefined) ?? [];
+        const vpcId = typeof inputs.vpcId === "string" ? inputs.vpcId : undefined;
+        const subnets = filters.find((f) => f.name === "association.subnet-id")?.values ?? [];
+        const owners = subnets.length > 0 ? subnets : [`${vpcId ?? "vpc"}::main`];
+        const ids = owners.map((o) => `rtb-${createHash("sha256").update(`route-table::${o}`).digest("hex").slice(0, 17)}`);
+        return { id: ctx.region, ids, vpcId, filters, region: ctx.region, tags: {} };
+    },
     "aws:iam/getPolicyDocument:getPolicyDocument": (inputs) => {
         const doc = renderPolicyDocument(inputs);
         return { id: "policy", json: JSON.stringify(doc, null, 2), minifiedJson: JSON.stringify(doc) };
+    },
+    // A subnet looked up by id (the Glue JDBC connection needs its availability zone). The zone is derived from the
+    // id so that repeated runs agree; a real subnet reports the zone it was created in.
+    "aws:ec2/getSubnet:getSubnet": (inputs, ctx) => {
+        const id = String(inputs.id ?? "");
+        if (!/^subnet-[0-9a-f]{8,17}$/.test(id)) {
+            throw new Error(`offline engine: aws.ec2.getSubnet needs a subnet id such as subnet-0123456789abcdef0, got ${JSON.stringify(inputs.id)}`);
+        }
+        const index = parseInt(id.slice(-4), 16) % ctx.availabilityZones.length;
+        return {
+            id,
+            arn: `arn:${ctx.partition}:ec2:${ctx.region}:${ctx.accountId}:subnet/${id}`,
+            availabilityZone: ctx.availabilityZones[index],
+            availabilityZoneId: `${regionCode(ctx.region)}-az${index + 1}`,
+            ownerId: ctx.accountId,
+            state: "available",
+            mapPublicIpOnLaunch: false,
+        };
+    },
+    // Secrets Manager GetRandomPassword: honours the length and character-class flags like the API (default 32
+    // characters, each included class present when requireEachIncludedType). The real value is random; here it
+    // derives from the arguments so repeated runs agree. Callers must treat it as a secret.
+    "aws:secretsmanager/getRandomPassword:getRandomPassword": (inputs, ctx) => {
+        const length = typeof inputs.passwordLength === "number" ? inputs.passwordLength : 32;
+        if (!Number.isInteger(length) || length < 1 || length > 4096) {
+            throw new Error(`offline engine: GetRandomPassword PasswordLength must be 1-4096, got ${JSON.stringify(inputs.passwordLength)}`);
+        }
+        const exclude = new Set(String(inputs.excludeCharacters ?? ""));
+        const classes = [
+            inputs.excludeLowercase ? "" : "abcdefghijklmnopqrstuvwxyz",
+            inputs.excludeUppercase ? "" : "ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+            inputs.excludeNumbers ? "" : "0123456789",
+            inputs.excludePunctuation ? "" : "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~",
+            inputs.includeSpace ? " " : "",
+        ]
+            .map((c) => [...c].filter((ch) => !exclude.has(ch)).join(""))
+            .filter((c) => c.length > 0);
+        if (classes.length === 0) {
+            throw new Error("offline engine: GetRandomPassword excludes every character class");
+        }
+        const all = classes.join("");
+        const bytes: number[] = [];
+        for (let i = 0; bytes.length < length; i++) {
+            bytes.push(...createHash("sha256").update(`random-password::${ctx.accountId}::${JSON.stringify(inputs)}::${i}`).digest());
+        }
+        const chars = bytes.slice(0, length).map((b) => all[b % all.length]);
+        if (inputs.requireEachIncludedType !== false) {
+            classes.slice(0, length).forEach((c, i) => {
+                chars[i] = c[bytes[i] % c.length];
+            });
+        }
+        return { id: ctx.region, randomPassword: chars.join(""), passwordLength: length };
     },
 };

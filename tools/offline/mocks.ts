@@ -122,7 +122,7 @@ const ARN_PATH: Record<string, (name: string, id: string) => string> = {
 const GLOBAL_SERVICES = new Set(["iam", "cloudfront", "route53", "organizations"]);
 
 // Property holding the physical name, where the provider auto-names it when the program does not.
-const NAME_PROPERTY: Record<string, string> = {
+export const NAME_PROPERTY: Record<string, string> = {
     "aws:s3/bucket:Bucket": "bucket",
     "aws:s3/bucketV2:BucketV2": "bucket",
     "aws:sqs/queue:Queue": "name",
@@ -204,10 +204,11 @@ export class OfflineMocks implements pulumi.runtime.Mocks {
         const mock = invokeMocks[args.token];
         if (!mock) {
             // Fail loudly: a silent empty answer would let a program pass offline and break in the cloud.
-            throw new Error(
+            const message =
                 `offline engine: no mock for invoke '${args.token}'. Add one to tools/offline/invokes.ts ` +
-                    `(inputs were ${JSON.stringify(args.inputs)}).`,
-            );
+                `(inputs were ${JSON.stringify(args.inputs)}).`;
+            // The SDK rethrows an invoke failure with the engine's gRPC `details`, so the message must travel there.
+            throw Object.assign(new Error(message), { details: message });
         }
         return mock(args.inputs as Record<string, unknown>, this.context);
     }

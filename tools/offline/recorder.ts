@@ -133,6 +133,14 @@ export class RecordingMonitor extends MockMonitor {
     readonly recordedInvokes: RecordedInvoke[] = [];
     private readonly byUrn = new Map<string, RecordedResource>();
 
+    constructor(mocks: OfflineMocks) {
+        super(mocks);
+        // The base mock monitor prefixes only the parent's last type segment and keeps the root stack's type;
+        // the engine prefixes the parent's full qualified type and leaves the stack out
+        // (`urn:pulumi:dev::proj::toy:Vault$aws:s3/bucket:Bucket::b`), and URNs are what policies and reports show.
+        (this as unknown as { newUrn: (parent: string, type: string, name: string) => string }).newUrn = engineUrn;
+    }
+
     async registerResource(req: RegisterRequest, callback: Callback<RegisterResponse>): Promise<void> {
         const propertyDependencies: Record<string, string[]> = {};
         req.getPropertydependenciesMap().forEach((v, k) => {
@@ -194,6 +202,18 @@ export class RecordingMonitor extends MockMonitor {
     }
 }
 
+/** A URN as the Pulumi engine builds it (see `RecordingMonitor`). */
+export function engineUrn(parent: string, type: string, name: string): string {
+    let qualifiedType = type;
+    if (parent) {
+        const parentType = parent.split("::")[2];
+        if (parentType !== "pulumi:pulumi:Stack") {
+            qualifiedType = `${parentType}$${type}`;
+        }
+    }
+    return `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::${qualifiedType}::${name}`;
+}
+
 // Only one program can run at a time: @pulumi/pulumi keeps its runtime settings in process-wide state.
 let running: Promise<unknown> = Promise.resolve();
 
@@ -237,7 +257,9 @@ async function recordOnce(
         failure = err;
     }
     // Registrations still in flight (for example children created after an await) finish before the record is read.
-    await settings.waitForRPCs().catch((err: unknown) => {
+    // `waitForRPCs` is internal to the SDK (absent from its typings) but is what `pulumi up` awaits too.
+    const internal = settings as unknown as { waitForRPCs(): Promise<void> };
+    await internal.waitForRPCs().catch((err: unknown) => {
         failure = failure ?? err;
     });
     if (failure !== undefined) {

@@ -3,8 +3,8 @@
  * defaults merged with `Pulumi.<stack>.yaml`, every key fully qualified (`<project>:<key>`, `aws:region`),
  * every value a string (structured values as compact JSON), plus the list of secret keys.
  *
- * The CLI's own checks run here too, with its messages: a typed key without a value
- * ("Stack 'dev' is missing configuration value 'x'"), a value of the wrong type ("Stack 'dev' with
+ * The CLI's own checks run here too, with its messages: a project key with neither a default nor a stack
+ * value ("Stack 'dev' is missing configuration value 'x'"), a value of the wrong type ("Stack 'dev' with
  * configuration key 'x' must be of type 'integer'"), a secret declared in the project but stored in
  * plain text. Encrypted values (`secure: v1:...`) cannot be decrypted without the stack's secrets
  * provider; they become a deterministic placeholder (`offline-secret-<project>:<key>`), are marked secret
@@ -385,9 +385,10 @@ export function loadStackConfig(projectDir: string, stack: string): StackConfig 
             }
             continue;
         }
-        const projectValue = decl.value !== undefined ? decl.value : decl.default;
-        if (projectValue === undefined) {
-            if (decl.type) {
+        const projectValue = decl.value ?? decl.default;
+        if (projectValue === undefined || projectValue === null) {
+            // The CLI requires every project key without a default, typed or not, before the program runs.
+            if (decl.key.startsWith(`${project.name}:`)) {
                 missing.push(decl.key);
             }
             continue;
@@ -405,7 +406,7 @@ export function loadStackConfig(projectDir: string, stack: string): StackConfig 
     if (missing.length > 0) {
         const noun = missing.length === 1 ? "value" : "values";
         throw new StackConfigError(
-            `Stack '${stack}' is missing configuration ${noun} ${listKeys(missing.map(bare))} (set ${missing.length === 1 ? "it" : "them"} in ${stackFile})`,
+            `Stack '${stack}' is missing configuration ${noun} ${listKeys(missing.map(bare).sort())} (set ${missing.length === 1 ? "it" : "them"} in ${stackFile})`,
             stackFile,
             missing[0],
         );

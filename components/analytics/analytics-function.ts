@@ -1,0 +1,415 @@
+/**
+ * AnalyticsFunction: a Lambda function of the analytics area with every control the platform requires, and
+ * a role limited to what its workload does.
+ *
+ * Controls: runs in the private subnets with the compute security group (no public endpoint, data stays in the
+ * VPC; 164.312(e)(1)); environment variables encrypted with the data-lake key rather than Lambda's AWS-managed
+ * key (164.312(a)(2)(iv)); X-Ray active tracing and JSON logs to a log group created here, KMS-encrypted with
+ * the logs key and retained per config (164.312(b)); a KMS-encrypted SQS dead-letter queue that keeps failed
+ * asynchronous invocations (for example a scheduled run) instead of dropping them; reserved concurrency so a
+ * runaway caller cannot starve the account or run up Athena cost.
+ *
+ * Workloads (code in `functions/`, bundled by the program with esbuild; `@aws-sdk/*` stays external because
+ * the nodejs20.x runtime provides SDK v3):
+ * - `inventory-check`: daily, runs the `inventory-health` query over the inventory table and publishes EMF
+ *   metrics; alarms notify the security topic when objects are not KMS-encrypted or a report is missing.
+ * - `query-api`: behind the presentation API, runs allow-listed parameterised queries, optional result cache.
+ *
+ * Every IAM document is plain JSON of deterministic ARNs (known at preview).
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import * as esbuild from "esbuild";
+import * as path from "path";
+import { AnalyticsConfig } from "../shared/config";
+import { regionalArn, resourceName } from "../shared/naming";
+import { NetworkRefs, PlatformContext, PlatformKeyRefs } from "../shared/refs";
+import { AthenaQueryAccess } from "./athena";
+import { INVENTORY_METRICS } from "./functions/inventory-schema";
+import { glueReadStatement, IamStatement, kmsKeyStatement, logWriteStatement, policyJson, s3ReadStatements, s3WriteStatement, servicePrincipalTrust } from "./iam";
+
+/** Handler modules in `components/analytics/functions/` that export `handler`. */
+export type FunctionEntry = "inventory-check" | "query-api";
+
+/** API Gateway HTTP APIs give an integration at most 30 s; the query must end (or be stopped) before that. */
+export const API_INTEGRATION_TIMEOUT_SECONDS = 30;
+
+const REPO_ROOT = path.resolve(__dirname, "..", "..");
+const bundles = new Map<FunctionEntry, string>();
+
+/**
+ * Bundles a handler module into one CommonJS file for nodejs20.x with esbuild's synchronous API, at program
+ * time (so `pulumi preview` already sees the exact code). Cached per process: several functions and tests
+ * share a bundle. Output is deterministic (paths relative to the repository), so an unchanged handler does not
+ * produce a code diff.
+ */
+export function bundleHandler(entry: FunctionEntry): string {
+    const cached = bundles.get(entry);
+    if (cached !== undefined) {
+        return cached;
+    }
+    const result = esbuild.buildSync({
+        entryPoints: [path.join(__dirname, "functions", `${entry}.ts`)],
+        absWorkingDir: REPO_ROOT,
+        bundle: true,
+        write: false,
+        platform: "node",
+        target: "node20",
+        format: "cjs",
+        external: ["@aws-sdk/*"],
+        legalComments: "none",
+        sourcemap: false,
+        logLevel: "silent",
+    });
+    if (result.errors.length > 0 || result.outputFiles.length !== 1) {
+        throw new Error(`bundling components/analytics/functions/${entry}.ts failed: ${result.errors.map((e) => e.text).join("; ")}`);
+    }
+    const code = result.outputFiles[0].text;
+    bundles.set(entry, code);
+    return code;
+}
+
+/** The ElastiCache store results may be cached in (TLS always; IAM authentication when `iamAuth` is set). */
+export interface CacheRef {
+    /** Primary (or serverless) endpoint address. */
+    endpoint: pulumi.Input<string>;
+    port: number;
+    /** Security group the function needs to reach the cache, if the compute group is not already admitted. */
+    securityGroupId?: pulumi.Input<string>;
+    /** IAM authentication: an ElastiCache user with `authenticationMode.type = "iam"` whose id equals its name. */
+    iamAuth?: { cacheName: string; userId: string; serverless: boolean };
+}
+
+export type AnalyticsWorkload =
+    | {
+          kind: "inventory-check";
+          /** EventBridge schedule. @default "cron(0 7 * * ? *)" (after the daily inventory reports land) */
+          schedule?: string;
+          /** @default "HealthcareDataPlatform/Inventory" */
+          metricNamespace?: string;
+      }
+    | {
+          kind: "query-api";
+          /** JWT claim that pins a caller to one customer. @default "customer" */
+          customerClaim?: string;
+          cache?: CacheRef;
+      };
+
+export interface AnalyticsFunctionArgs {
+    context: PlatformContext;
+    /** dataLake: environment encryption, lake reads and Athena results; logs: log group and dead-letter queue. */
+    keys: Pick<PlatformKeyRefs, "dataLake" | "logs">;
+    network: NetworkRefs;
+    /** Memory, timeout and reserved concurrency (`PlatformConfig.analytics.lambda`). */
+    settings: AnalyticsConfig["lambda"];
+    /** Role segment of the function's names, e.g. `inventory-check` -> `hdp-prod-inventory-check`. */
+    role: string;
+    workload: AnalyticsWorkload;
+    /** The workgroup, results location and catalog the function queries. */
+    athena: AthenaQueryAccess;
+    /** SNS topic for alarms (function errors, dead letters, inventory findings); no alarms without it. */
+    alarmTopicArn?: pulumi.Input<string>;
+}
+
+/** Environment variables of a workload (names only, no secrets; all within Lambda's 4 KB limit). */
+export function workloadEnvironment(args: AnalyticsFunctionArgs, timeoutSeconds: number): Record<string, pulumi.Input<string>> {
+    const base: Record<string, pulumi.Input<string>> = {
+        ATHENA_WORKGROUP: args.athena.workgroupName,
+        TEMPLATE_CONTEXT: JSON.stringify(args.athena.templateContext),
+        ENVIRONMENT: args.context.naming.environment,
+    };
+    const w = args.workload;
+    if (w.kind === "inventory-check") {
+        return { ...base, METRIC_NAMESPACE: w.metricNamespace ?? "HealthcareDataPlatform/Inventory", QUERY_TIMEOUT_MS: String(Math.max(1, timeoutSeconds - 5) * 1000) };
+    }
+    const env: Record<string, pulumi.Input<string>> = {
+        ...base,
+        CUSTOMER_CLAIM: w.customerClaim ?? "customer",
+        // Leave 2 s to answer 504 before API Gateway cuts the integration.
+        QUERY_TIMEOUT_MS: String(Math.max(1, Math.min(timeoutSeconds, API_INTEGRATION_TIMEOUT_SECONDS) - 2) * 1000),
+    };
+    if (w.cache) {
+        env.CACHE_ENDPOINT = w.cache.endpoint;
+        env.CACHE_PORT = String(w.cache.port);
+        if (w.cache.iamAuth) {
+            env.CACHE_NAME = w.cache.iamAuth.cacheName;
+            env.CACHE_USER_ID = w.cache.iamAuth.userId;
+            env.CACHE_SERVERLESS = String(w.cache.iamAuth.serverless);
+        }
+    }
+    return env;
+}
+
+/** What a workload may do with Athena, Glue, S3 and KMS (beyond the baseline every function gets). */
+export function workloadStatements(args: AnalyticsFunctionArgs): IamStatement[] {
+    const { naming } = args.context;
+    const a = args.athena;
+    const c = a.catalog;
+    const statements: IamStatement[] = [
+        {
+            Sid: "RunQueriesInWorkgroup",
+            Effect: "Allow",
+            Action: ["athena:StartQueryExecution", "athena:GetQueryExecution", "athena:GetQueryResults", "athena:StopQueryExecution", "athena:GetWorkGroup"],
+            Resource: [a.workgroupArn],
+        },
+        // Athena writes and reads results with the caller's permissions.
+        ...s3ReadStatements("AthenaResultsRead", a.resultsBucket, a.resultsPrefix),
+        s3WriteStatement("AthenaResultsWrite", a.resultsBucket, a.resultsPrefix),
+        ...s3ReadStatements("InventoryRead", c.inventoryBucket, c.inventoryPrefix),
+        glueReadStatement(naming, "InventoryCatalogRead", c.inventoryDatabase, [c.inventoryTable]),
+        // Lake objects, results and (if encrypted with it) the catalog use the data-lake key.
+        kmsKeyStatement(naming, "DataLakeKey", args.keys.dataLake, ["kms:Decrypt", "kms:GenerateDataKey"]),
+    ];
+    const w = args.workload;
+    if (w.kind === "query-api") {
+        statements.push(...s3ReadStatements("CuratedRead", c.curatedBucket), glueReadStatement(naming, "CuratedCatalogRead", c.curatedDatabase, "*"));
+        if (w.cache?.iamAuth) {
+            const auth = w.cache.iamAuth;
+            statements.push({
+                Sid: "CacheIamAuth",
+                Effect: "Allow",
+                Action: ["elasticache:Connect"],
+                Resource: [
+                    regionalArn(naming, "elasticache", `${auth.serverless ? "serverlesscache" : "replicationgroup"}:${auth.cacheName}`),
+                    regionalArn(naming, "elasticache", `user:${auth.userId}`),
+                ],
+            });
+        }
+    }
+    return statements;
+}
+
+export class AnalyticsFunction extends pulumi.ComponentResource {
+    readonly function: aws.lambda.Function;
+    readonly role: aws.iam.Role;
+    readonly logGroup: aws.cloudwatch.LogGroup;
+    readonly deadLetterQueue: aws.sqs.Queue;
+    readonly functionName: string;
+    /** Known at preview. */
+    readonly functionArn: string;
+    readonly roleArn: string;
+    readonly logGroupName: string;
+    readonly schedule?: aws.cloudwatch.EventRule;
+    readonly alarms: aws.cloudwatch.MetricAlarm[] = [];
+
+    constructor(name: string, args: AnalyticsFunctionArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("healthcare:analytics:AnalyticsFunction", name, {}, opts);
+        const { naming, logRetentionDays } = args.context;
+        const s = args.settings;
+        const entry: FunctionEntry = args.workload.kind;
+        // Query timeouts assume the function lives at least this long.
+        if (s.timeoutSeconds < 10) {
+            throw new Error(`AnalyticsFunction '${name}': settings.timeoutSeconds (analyticsLambdaTimeoutSeconds): expected at least 10 seconds for an Athena query, got ${s.timeoutSeconds}`);
+        }
+
+        this.functionName = resourceName(naming, args.role, "lambda");
+        this.functionArn = regionalArn(naming, "lambda", `function:${this.functionName}`);
+        this.logGroupName = `/aws/lambda/${this.functionName}`;
+        const queueName = resourceName(naming, `${args.role}-dlq`, "sqs");
+        const queueArn = regionalArn(naming, "sqs", queueName);
+        const roleName = resourceName(naming, `${args.role}-fn`, "iam");
+        this.roleArn = `arn:${naming.partition}:iam::${naming.accountId}:role/${roleName}`;
+
+        // Created before the function so Lambda never auto-creates an unencrypted, never-expiring group.
+        this.logGroup = new aws.cloudwatch.LogGroup(
+            `${name}-logs`,
+            { name: this.logGroupName, kmsKeyId: args.keys.logs.arn, retentionInDays: logRetentionDays },
+            { parent: this },
+        );
+
+        this.deadLetterQueue = new aws.sqs.Queue(
+            `${name}-dlq`,
+            {
+                name: queueName,
+                kmsMasterKeyId: args.keys.logs.arn,
+                kmsDataKeyReusePeriodSeconds: 300,
+                sqsManagedSseEnabled: false,
+                // The maximum: failed runs stay inspectable for two weeks.
+                messageRetentionSeconds: 1_209_600,
+            },
+            { parent: this },
+        );
+        new aws.sqs.QueuePolicy(
+            `${name}-dlq-policy`,
+            {
+                queueUrl: this.deadLetterQueue.url,
+                policy: JSON.stringify({
+                    Version: "2012-10-17",
+                    Statement: [
+                        {
+                            Sid: "DenyInsecureTransport",
+                            Effect: "Deny",
+                            Principal: "*",
+                            Action: "sqs:*",
+                            Resource: queueArn,
+                            Condition: { Bool: { "aws:SecureTransport": "false" } },
+                        },
+                    ],
+                }),
+            },
+            { parent: this },
+        );
+
+        this.role = new aws.iam.Role(
+            `${name}-role`,
+            {
+                name: roleName,
+                description: `Execution role of ${this.functionName} (${entry}).`,
+                assumeRolePolicy: servicePrincipalTrust("lambda.amazonaws.com"),
+            },
+            { parent: this },
+        );
+        const statements: IamStatement[] = [
+            logWriteStatement(naming, "OwnLogGroup", [this.logGroupName]),
+            { Sid: "DeadLetters", Effect: "Allow", Action: ["sqs:SendMessage"], Resource: [queueArn] },
+            // Sending to the KMS-encrypted queue needs the logs key.
+            kmsKeyStatement(naming, "LogsKeyForDeadLetters", args.keys.logs, ["kms:GenerateDataKey", "kms:Decrypt"]),
+            // Tracing and VPC networking: these actions have no resource-level permissions (same as AWS's
+            // AWSXRayDaemonWriteAccess and AWSLambdaVPCAccessExecutionRole managed policies).
+            { Sid: "Tracing", Effect: "Allow", Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], Resource: ["*"] },
+            {
+                Sid: "VpcNetworkInterfaces",
+                Effect: "Allow",
+                Action: [
+                    "ec2:CreateNetworkInterface",
+                    "ec2:DescribeNetworkInterfaces",
+                    "ec2:DescribeSubnets",
+                    "ec2:DeleteNetworkInterface",
+                    "ec2:AssignPrivateIpAddresses",
+                    "ec2:UnassignPrivateIpAddresses",
+                ],
+                Resource: ["*"],
+            },
+            ...workloadStatements(args),
+        ];
+        const policy = new aws.iam.RolePolicy(`${name}-policy`, { role: this.role.name, name: entry, policy: policyJson(statements) }, { parent: this });
+
+        const securityGroupIds: pulumi.Input<string>[] = [args.network.computeSecurityGroupId];
+        if (args.workload.kind === "query-api" && args.workload.cache?.securityGroupId) {
+            securityGroupIds.push(args.workload.cache.securityGroupId);
+        }
+        this.function = new aws.lambda.Function(
+            `${name}-function`,
+            {
+                name: this.functionName,
+                description: entry === "inventory-check" ? "Daily S3 inventory check: encryption, lifecycle and report coverage." : "Runs allow-listed Athena queries for the presentation API.",
+                role: this.role.arn,
+                runtime: "nodejs20.x",
+                // Graviton: cheaper per GB-second for the same work.
+                architectures: ["arm64"],
+                handler: "index.handler",
+                code: new pulumi.asset.AssetArchive({ "index.js": new pulumi.asset.StringAsset(bundleHandler(entry)) }),
+                memorySize: s.memoryMiB,
+                timeout: s.timeoutSeconds,
+                reservedConcurrentExecutions: s.reservedConcurrency,
+                kmsKeyArn: args.keys.dataLake.arn,
+                environment: { variables: workloadEnvironment(args, s.timeoutSeconds) },
+                tracingConfig: { mode: "Active" },
+                vpcConfig: { subnetIds: args.network.privateSubnetIds, securityGroupIds },
+                deadLetterConfig: { targetArn: queueArn },
+                loggingConfig: { logFormat: "JSON", logGroup: this.logGroupName, applicationLogLevel: "INFO", systemLogLevel: "WARN" },
+            },
+            // The role policy must exist before the first invocation (ENIs, logs, the dead-letter queue).
+            { parent: this, dependsOn: [this.logGroup, this.deadLetterQueue, policy] },
+        );
+
+        const w = args.workload;
+        if (w.kind === "inventory-check") {
+            const ruleName = resourceName(naming, `${args.role}-schedule`, "generic");
+            this.schedule = new aws.cloudwatch.EventRule(
+                `${name}-schedule`,
+                { name: ruleName, description: "Daily run of the S3 inventory check.", scheduleExpression: w.schedule ?? "cron(0 7 * * ? *)", state: "ENABLED" },
+                { parent: this },
+            );
+            new aws.lambda.Permission(
+                `${name}-schedule-invoke`,
+                {
+                    function: this.function.name,
+                    action: "lambda:InvokeFunction",
+                    principal: "events.amazonaws.com",
+                    sourceArn: regionalArn(naming, "events", `rule/${ruleName}`),
+                    sourceAccount: naming.accountId,
+                },
+                { parent: this },
+            );
+            new aws.cloudwatch.EventTarget(
+                `${name}-schedule-target`,
+                {
+                    rule: this.schedule.name,
+                    arn: this.function.arn,
+                    // Lambda retries async invocations twice, then the dead-letter queue keeps the event.
+                    retryPolicy: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 3600 },
+                },
+                { parent: this },
+            );
+        }
+
+        if (args.alarmTopicArn) {
+            const topic = args.alarmTopicArn;
+            const alarm = (role: string, spec: Omit<aws.cloudwatch.MetricAlarmArgs, "name" | "alarmActions" | "okActions">) =>
+                this.alarms.push(
+                    new aws.cloudwatch.MetricAlarm(
+                        `${name}-${role}-alarm`,
+                        { name: resourceName(naming, `${args.role}-${role}`, "generic"), alarmActions: [topic], okActions: [topic], ...spec },
+                        { parent: this },
+                    ),
+                );
+            alarm("errors", {
+                alarmDescription: `${this.functionName} failed an invocation.`,
+                namespace: "AWS/Lambda",
+                metricName: "Errors",
+                dimensions: { FunctionName: this.functionName },
+                statistic: "Sum",
+                period: 300,
+                evaluationPeriods: 1,
+                threshold: 0,
+                comparisonOperator: "GreaterThanThreshold",
+                treatMissingData: "notBreaching",
+            });
+            alarm("dead-letters", {
+                alarmDescription: `Events of ${this.functionName} reached its dead-letter queue ${queueName}.`,
+                namespace: "AWS/SQS",
+                metricName: "ApproximateNumberOfMessagesVisible",
+                dimensions: { QueueName: queueName },
+                statistic: "Maximum",
+                period: 300,
+                evaluationPeriods: 1,
+                threshold: 0,
+                comparisonOperator: "GreaterThanThreshold",
+                treatMissingData: "notBreaching",
+            });
+            if (w.kind === "inventory-check") {
+                const namespace = w.metricNamespace ?? "HealthcareDataPlatform/Inventory";
+                const findings: Record<(typeof INVENTORY_METRICS)[number], string> = {
+                    NotKmsEncryptedObjects: "Lake objects are not encrypted with SSE-KMS (HIPAA 164.312(a)(2)(iv)); run the 'Objects not encrypted with the platform key' named query.",
+                    ObjectsWithoutBucketKey: "SSE-KMS lake objects were written without the S3 Bucket Key; run the 'Objects not encrypted with the platform key' named query.",
+                    ObjectsPastTransition: "STANDARD lake objects are older than their zone's lifecycle transition; run the 'Objects past their expected lifecycle transition' named query.",
+                    InventoryReportsMissing: "A lake bucket has no S3 inventory report in the last two days, or the check did not run: check the bucket's inventory configuration and the function's logs.",
+                };
+                for (const metric of INVENTORY_METRICS) {
+                    alarm(metric.replace(/([a-z])([A-Z])/g, "$1-$2").toLowerCase(), {
+                        alarmDescription: findings[metric],
+                        namespace,
+                        metricName: metric,
+                        dimensions: { Environment: naming.environment },
+                        statistic: "Maximum",
+                        // One datapoint a day; a missing datapoint means the check itself did not run.
+                        period: 86_400,
+                        evaluationPeriods: 1,
+                        threshold: 0,
+                        comparisonOperator: "GreaterThanThreshold",
+                        treatMissingData: metric === "InventoryReportsMissing" ? "breaching" : "notBreaching",
+                    });
+                }
+            }
+        }
+
+        this.registerOutputs({
+            functionName: this.functionName,
+            functionArn: this.functionArn,
+            roleArn: this.roleArn,
+            logGroupName: this.logGroupName,
+            deadLetterQueueArn: queueArn,
+        });
+    }
+}

@@ -1,0 +1,346 @@
+/**
+ * PlatformKeys: one customer-managed KMS key per data domain (HIPAA 164.312(a)(2)(iv) encryption at rest).
+ *
+ * Why one key per domain: a grant on the streaming key does not open the data lake, a domain's key can be
+ * disabled during an incident without stopping the others, and CloudTrail shows key use per domain.
+ *
+ * Key policies (built with `aws.iam.getPolicyDocumentOutput` from deterministic ARNs, so they are known at
+ * preview) grant only:
+ * - the account root, which is AWS's default "enable IAM policies" statement: it does not let anyone outside the
+ *   account in, it makes IAM identity policies (such as `AccessRoles`, with `kms:ViaService`) the place where use of
+ *   the key is granted, and it keeps the key manageable if an administrator role is deleted (without it a key can
+ *   become unmanageable; AWS KMS Developer Guide, "Default key policy");
+ * - optional key administrators (management actions only, no cryptographic use);
+ * - the AWS service principals each domain needs, each pinned to this account with `aws:SourceAccount`,
+ *   `aws:SourceArn` or `kms:CallerAccount`, and to this stack's resources with encryption-context conditions:
+ *   - data lake: `s3.amazonaws.com` for SSE-KMS inventory reports (S3 User Guide, "Configuring Amazon S3
+ *     Inventory": kms:GenerateDataKey, aws:SourceAccount, aws:SourceArn of the source bucket);
+ *     `macie.amazonaws.com` for sensitive data discovery results (Macie User Guide, "Storing and retaining
+ *     sensitive data discovery results": kms:GenerateDataKey and kms:Encrypt, aws:SourceAccount, aws:SourceArn of
+ *     the export configuration and classification jobs); Macie's service-linked role to decrypt the objects it
+ *     scans, only through S3;
+ *   - logs: `s3.amazonaws.com` for inventory reports of buckets on this key (the audit bucket);
+ *     `logs.<region>.amazonaws.com` for log groups of this account (kms:EncryptionContext:aws:logs:arn);
+ *     `cloudtrail.amazonaws.com` for this stack's trails (aws:SourceArn and
+ *     kms:EncryptionContext:aws:cloudtrail:arn); `cloudwatch.amazonaws.com` (alarm actions) and
+ *     `events.amazonaws.com` (EventBridge rules) publishing to this stack's encrypted SNS topics
+ *     (kms:EncryptionContext:aws:sns:topicArn).
+ * Databases, streaming, secrets and backup keys are used by AWS services on behalf of IAM principals (grants and
+ * `kms:ViaService`), which IAM policies authorise; they need no service principal.
+ *
+ * Rotation is on (yearly), the deletion window comes from config (`kmsDeletionWindowDays`, 30 in prod), and in prod
+ * each key carries `protect`: deleting a key makes everything encrypted with it unreadable.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { accountRootArn, globalArn, NamingContext, regionalArn, resourceName } from "../shared/naming";
+import { KeyRef, PlatformContext, PlatformKeyRefs } from "../shared/refs";
+import { classificationTags, DataClassification } from "../shared/tags";
+
+type Statement = aws.types.input.iam.GetPolicyDocumentStatementArgs;
+
+export type KeyDomain = keyof PlatformKeyRefs;
+
+export const KEY_DOMAINS: readonly KeyDomain[] = ["dataLake", "databases", "streaming", "logs", "secrets", "backup"];
+
+/** Name segment of each domain's alias (`alias/<prefix>-<env>-<segment>`) and child resources. */
+export const KEY_DOMAIN_SEGMENT: Readonly<Record<KeyDomain, string>> = {
+    dataLake: "data-lake",
+    databases: "databases",
+    streaming: "streaming",
+    logs: "logs",
+    secrets: "secrets",
+    backup: "backup",
+};
+
+/** What each domain's key protects (key description and the resource-level classification tag). */
+const DOMAIN_INFO: Readonly<Record<KeyDomain, { description: string; classification: DataClassification }>> = {
+    dataLake: { description: "S3 data lake zones, Athena results, Glue, Macie discovery results, S3 inventory", classification: "phi" },
+    databases: { description: "RDS, Aurora, Redshift, DynamoDB, ElastiCache, EFS, EBS", classification: "phi" },
+    streaming: { description: "Kinesis Data Streams and Firehose", classification: "phi" },
+    logs: { description: "CloudWatch Logs, CloudTrail, the SNS alert topic, SQS dead-letter queues", classification: "confidential" },
+    secrets: { description: "Secrets Manager secrets", classification: "confidential" },
+    backup: { description: "AWS Backup vault", classification: "phi" },
+};
+
+/**
+ * Management actions of a key administrator, named one by one: no cryptographic use, and no `kms:CreateGrant`
+ * (which AWS's console default includes through `kms:Create*` and which would let an administrator grant itself
+ * Decrypt without changing the key policy, leaving no policy change to alarm on).
+ */
+export const KEY_ADMINISTRATION_ACTIONS = [
+    "kms:DescribeKey",
+    "kms:GetKeyPolicy",
+    "kms:GetKeyRotationStatus",
+    "kms:ListAliases",
+    "kms:ListGrants",
+    "kms:ListKeyPolicies",
+    "kms:ListKeyRotations",
+    "kms:ListResourceTags",
+    "kms:PutKeyPolicy",
+    "kms:CreateAlias",
+    "kms:UpdateAlias",
+    "kms:DeleteAlias",
+    "kms:UpdateKeyDescription",
+    "kms:EnableKey",
+    "kms:DisableKey",
+    "kms:EnableKeyRotation",
+    "kms:DisableKeyRotation",
+    "kms:RotateKeyOnDemand",
+    "kms:RevokeGrant",
+    "kms:RetireGrant",
+    "kms:TagResource",
+    "kms:UntagResource",
+    "kms:ScheduleKeyDeletion",
+    "kms:CancelKeyDeletion",
+];
+
+/** Macie's service-linked role, which reads (and so decrypts) the objects a classification job analyses. */
+export function macieServiceLinkedRoleArn(naming: NamingContext): string {
+    return globalArn(naming, "iam", "role/aws-service-role/macie.amazonaws.com/AWSServiceRoleForAmazonMacie");
+}
+
+/** DNS suffix of service endpoints and regional service principals in the partition. */
+function dnsSuffix(naming: NamingContext): string {
+    return naming.partition === "aws-cn" ? "amazonaws.com.cn" : "amazonaws.com";
+}
+
+/** `alias/<prefix>-<env>[-<qualifier>]-<segment>`, known at preview. */
+export function keyAliasName(naming: NamingContext, domain: KeyDomain, qualifier = ""): string {
+    return `alias/${resourceName(naming, `${qualifier ? `${qualifier}-` : ""}${KEY_DOMAIN_SEGMENT[domain]}`)}`;
+}
+
+export interface PlatformKeysArgs {
+    /** Naming (aliases, ARNs in policies) and `protect` (prod). */
+    context: PlatformContext;
+    /** Days a key scheduled for deletion can still be recovered: `security.kmsDeletionWindowDays` (KMS allows 7-30). */
+    deletionWindowInDays: number;
+    /**
+     * IAM roles or users of this account that administer the keys (policy, rotation, deletion) but cannot use them.
+     * Administration is otherwise delegated to IAM through the account root statement.
+     * @default []
+     */
+    administratorArns?: string[];
+    /** Days between automatic rotations (KMS allows 90-2560). @default 365 */
+    rotationPeriodInDays?: number;
+    /**
+     * Extra segment in alias names for a second key set in the same account and region
+     * (`alias/hdp-prod-<qualifier>-data-lake`). @default "" (`alias/hdp-prod-data-lake`)
+     */
+    aliasQualifier?: string;
+}
+
+export class PlatformKeys extends pulumi.ComponentResource {
+    /** Key references for other components (ARN unknown at preview; alias known). */
+    readonly refs: PlatformKeyRefs;
+    readonly keys: Readonly<Record<KeyDomain, aws.kms.Key>>;
+    readonly aliases: Readonly<Record<KeyDomain, aws.kms.Alias>>;
+    /** Key policy documents (JSON), known at preview. */
+    readonly policies: Readonly<Record<KeyDomain, pulumi.Output<string>>>;
+    readonly dataLake: aws.kms.Key;
+    readonly databases: aws.kms.Key;
+    readonly streaming: aws.kms.Key;
+    readonly logs: aws.kms.Key;
+    readonly secrets: aws.kms.Key;
+    readonly backup: aws.kms.Key;
+
+    constructor(name: string, args: PlatformKeysArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("healthcare:security:PlatformKeys", name, {}, opts);
+        const { naming, protect } = args.context;
+        const what = `PlatformKeys '${name}'`;
+        const window = args.deletionWindowInDays;
+        if (!Number.isInteger(window) || window < 7 || window > 30) {
+            throw new Error(`${what}: deletionWindowInDays (config kmsDeletionWindowDays) must be a whole number from 7 to 30 (KMS limits), got ${window}`);
+        }
+        const rotation = args.rotationPeriodInDays ?? 365;
+        if (!Number.isInteger(rotation) || rotation < 90 || rotation > 2560) {
+            throw new Error(`${what}: rotationPeriodInDays must be a whole number from 90 to 2560 (KMS limits), got ${rotation}`);
+        }
+        const admins = args.administratorArns ?? [];
+        const iamPrefix = `arn:${naming.partition}:iam::${naming.accountId}:`;
+        for (const arn of admins) {
+            if (!arn.startsWith(`${iamPrefix}role/`) && !arn.startsWith(`${iamPrefix}user/`)) {
+                throw new Error(`${what}: administratorArns must be IAM roles or users of account ${naming.accountId} (${iamPrefix}role/...), got '${arn}'`);
+            }
+        }
+        const qualifier = args.aliasQualifier ?? "";
+        if (qualifier !== "" && !/^[a-z][a-z0-9-]{0,20}$/.test(qualifier)) {
+            throw new Error(`${what}: aliasQualifier must be 1-21 lowercase letters, digits and hyphens starting with a letter, got '${qualifier}'`);
+        }
+
+        const keys = {} as Record<KeyDomain, aws.kms.Key>;
+        const aliases = {} as Record<KeyDomain, aws.kms.Alias>;
+        const policies = {} as Record<KeyDomain, pulumi.Output<string>>;
+        const refs = {} as Record<KeyDomain, KeyRef>;
+        for (const domain of KEY_DOMAINS) {
+            const segment = KEY_DOMAIN_SEGMENT[domain];
+            const role = qualifier ? `${qualifier}-${segment}` : segment;
+            const aliasName = keyAliasName(naming, domain, qualifier);
+            const statements = [...baseStatements(naming, admins), ...serviceStatements(naming, domain)];
+            policies[domain] = aws.iam.getPolicyDocumentOutput({ statements }, { parent: this }).json;
+            keys[domain] = new aws.kms.Key(
+                `${name}-${role}`,
+                {
+                    description: `${aliasName}: ${DOMAIN_INFO[domain].description} (HIPAA 164.312(a)(2)(iv))`,
+                    keyUsage: "ENCRYPT_DECRYPT",
+                    customerMasterKeySpec: "SYMMETRIC_DEFAULT",
+                    enableKeyRotation: true,
+                    rotationPeriodInDays: rotation,
+                    deletionWindowInDays: window,
+                    // A single-region key: a multi-Region replica would copy key material out of the stack's region.
+                    multiRegion: false,
+                    // Never skip KMS's check that the policy leaves the caller able to manage the key.
+                    bypassPolicyLockoutSafetyCheck: false,
+                    policy: policies[domain],
+                    tags: classificationTags(DOMAIN_INFO[domain].classification, { "key-domain": segment }),
+                },
+                { parent: this, protect },
+            );
+            aliases[domain] = new aws.kms.Alias(`${name}-${role}-alias`, { name: aliasName, targetKeyId: keys[domain].keyId }, { parent: this });
+            refs[domain] = { arn: keys[domain].arn, aliasName };
+        }
+
+        this.keys = keys;
+        this.aliases = aliases;
+        this.policies = policies;
+        this.refs = refs;
+        this.dataLake = keys.dataLake;
+        this.databases = keys.databases;
+        this.streaming = keys.streaming;
+        this.logs = keys.logs;
+        this.secrets = keys.secrets;
+        this.backup = keys.backup;
+
+        this.registerOutputs({
+            keyArns: Object.fromEntries(KEY_DOMAINS.map((d) => [d, keys[d].arn])),
+            aliasNames: Object.fromEntries(KEY_DOMAINS.map((d) => [d, refs[d].aliasName])),
+        });
+    }
+}
+
+/** Statements every key has: the account (IAM delegation) and, if any, the administrators. */
+function baseStatements(naming: NamingContext, admins: string[]): Statement[] {
+    const statements: Statement[] = [
+        {
+            sid: "EnableIamPoliciesOfThisAccount",
+            effect: "Allow",
+            principals: [{ type: "AWS", identifiers: [accountRootArn(naming)] }],
+            actions: ["kms:*"],
+            resources: ["*"],
+        },
+    ];
+    if (admins.length > 0) {
+        statements.push({
+            sid: "KeyAdministrators",
+            effect: "Allow",
+            principals: [{ type: "AWS", identifiers: admins }],
+            actions: KEY_ADMINISTRATION_ACTIONS,
+            resources: ["*"],
+        });
+    }
+    return statements;
+}
+
+/** The service principals a domain's key serves, each limited to this account and this stack's resources. */
+export function serviceStatements(naming: NamingContext, domain: KeyDomain): Statement[] {
+    const { partition, region, accountId, prefix, environment } = naming;
+    const stack = `${prefix}-${environment}-`;
+    const service = (id: string) => [{ type: "Service", identifiers: [id] }];
+    const sourceAccount = { test: "StringEquals", variable: "aws:SourceAccount", values: [accountId] };
+    // A SecureBucket's inventory report is encrypted with the bucket's own key by default, and buckets use the
+    // data-lake key (lake zones, inventory, Macie results) or the logs key (audit bucket).
+    const inventoryReports: Statement = {
+        sid: "AllowS3InventoryReportsOfThisStacksBuckets",
+        effect: "Allow",
+        principals: service("s3.amazonaws.com"),
+        actions: ["kms:GenerateDataKey"],
+        resources: ["*"],
+        conditions: [sourceAccount, { test: "ArnLike", variable: "aws:SourceArn", values: [`arn:${partition}:s3:::${stack}*`] }],
+    };
+    switch (domain) {
+        case "dataLake":
+            return [
+                inventoryReports,
+                {
+                    sid: "AllowMacieToEncryptDiscoveryResults",
+                    effect: "Allow",
+                    principals: service("macie.amazonaws.com"),
+                    actions: ["kms:GenerateDataKey", "kms:Encrypt"],
+                    resources: ["*"],
+                    conditions: [
+                        sourceAccount,
+                        {
+                            test: "ArnLike",
+                            variable: "aws:SourceArn",
+                            values: [regionalArn(naming, "macie2", "export-configuration:*"), regionalArn(naming, "macie2", "classification-job/*")],
+                        },
+                    ],
+                },
+                {
+                    // Principal "*" narrowed by aws:PrincipalArn: naming the role as principal would make KMS reject the
+                    // policy until Macie is enabled and has created its service-linked role.
+                    sid: "AllowMacieServiceLinkedRoleToReadObjectsThroughS3",
+                    effect: "Allow",
+                    principals: [{ type: "AWS", identifiers: ["*"] }],
+                    actions: ["kms:Decrypt", "kms:DescribeKey"],
+                    resources: ["*"],
+                    conditions: [
+                        { test: "ArnEquals", variable: "aws:PrincipalArn", values: [macieServiceLinkedRoleArn(naming)] },
+                        { test: "StringEquals", variable: "kms:CallerAccount", values: [accountId] },
+                        { test: "StringEquals", variable: "kms:ViaService", values: [`s3.${region}.${dnsSuffix(naming)}`] },
+                    ],
+                },
+            ];
+        case "logs":
+            return [
+                inventoryReports,
+                {
+                    sid: "AllowCloudWatchLogsForThisAccountsLogGroups",
+                    effect: "Allow",
+                    principals: service(`logs.${region}.${dnsSuffix(naming)}`),
+                    actions: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+                    resources: ["*"],
+                    conditions: [{ test: "ArnLike", variable: "kms:EncryptionContext:aws:logs:arn", values: [regionalArn(naming, "logs", "log-group:*")] }],
+                },
+                {
+                    sid: "AllowCloudTrailToEncryptThisStacksTrails",
+                    effect: "Allow",
+                    principals: service("cloudtrail.amazonaws.com"),
+                    actions: ["kms:GenerateDataKey*"],
+                    resources: ["*"],
+                    conditions: [
+                        sourceAccount,
+                        { test: "ArnLike", variable: "aws:SourceArn", values: [regionalArn(naming, "cloudtrail", `trail/${stack}*`)] },
+                        {
+                            test: "StringLike",
+                            variable: "kms:EncryptionContext:aws:cloudtrail:arn",
+                            values: [`arn:${partition}:cloudtrail:*:${accountId}:trail/*`],
+                        },
+                    ],
+                },
+                {
+                    sid: "AllowCloudTrailToDescribeKey",
+                    effect: "Allow",
+                    principals: service("cloudtrail.amazonaws.com"),
+                    actions: ["kms:DescribeKey"],
+                    resources: ["*"],
+                    conditions: [sourceAccount, { test: "ArnLike", variable: "aws:SourceArn", values: [regionalArn(naming, "cloudtrail", `trail/${stack}*`)] }],
+                },
+                ...["cloudwatch.amazonaws.com", "events.amazonaws.com"].map(
+                    (principal): Statement => ({
+                        sid: principal.startsWith("cloudwatch") ? "AllowCloudWatchAlarmsToPublishToEncryptedTopics" : "AllowEventBridgeToPublishToEncryptedTopics",
+                        effect: "Allow",
+                        principals: service(principal),
+                        actions: ["kms:Decrypt", "kms:GenerateDataKey*"],
+                        resources: ["*"],
+                        conditions: [
+                            sourceAccount,
+                            { test: "ArnLike", variable: "kms:EncryptionContext:aws:sns:topicArn", values: [regionalArn(naming, "sns", `${stack}*`)] },
+                        ],
+                    }),
+                ),
+            ];
+        default:
+            return [];
+    }
+}

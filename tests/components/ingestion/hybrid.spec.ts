@@ -1,0 +1,141 @@
+import * as assert from "assert";
+import { HybridFileGateway } from "../../../components/ingestion/hybrid";
+import { PlatformConfig } from "../../../components/shared/config";
+import { Recording } from "../../../tools/offline/recorder";
+import { contextOf, descendants, fakeKeys, inputs, isWireSecret, one, ofType, UNKNOWN } from "../../support/platform";
+import { bucketRef, decide, documentOf, MODES, platformConfig, record } from "./support";
+
+const build = (cfg: PlatformConfig) => () =>
+    new HybridFileGateway("ingest-hybrid", {
+        context: contextOf(cfg),
+        config: cfg.ingestion.storageGateway,
+        customer: cfg.ingestion.onPremCustomer,
+        keys: fakeKeys(cfg),
+        landingBucket: bucketRef(cfg, "landing"),
+        auditLogRetentionDays: cfg.logging.auditRetentionDays,
+    });
+
+// A dev stack with a gateway activated by key, NFS and an SMB share (dev's files leave the gateway off).
+const DEV_GATEWAY = {
+    storageGatewayEnabled: true,
+    storageGatewayActivationKey: { secure: "v1:key" },
+    storageGatewayIpAddress: undefined,
+    storageGatewayNfsClientCidrs: ["10.10.0.0/24", "10.10.1.0/24"],
+    storageGatewaySmb: true,
+    storageGatewaySmbAllowedUsers: ["@EHR-Uploaders", "svc-scanner"],
+    onPremCustomer: "northside-clinic",
+};
+
+describe("components/ingestion/hybrid: HybridFileGateway", () => {
+    for (const stack of ["dev", "prod"] as const) {
+        for (const mode of MODES) {
+            describe(`${stack}${stack === "dev" ? " (gateway with NFS and SMB switched on)" : " (NFS only)"}, ${mode}`, () => {
+                const cfg = stack === "prod" ? platformConfig("prod") : platformConfig("dev", DEV_GATEWAY);
+                const keys = fakeKeys(cfg);
+                const landing = bucketRef(cfg, "landing");
+                const account = cfg.naming.accountId;
+                const p = `${cfg.naming.prefix}-${stack}`;
+                const customer = cfg.ingestion.onPremCustomer;
+                const logArn = `arn:aws:logs:us-east-1:${account}:log-group:/aws/storagegateway/${p}-ingest-hybrid-file-gateway`;
+                let rec: Recording;
+                before(async () => {
+                    rec = await record(cfg, stack, mode, build(cfg));
+                });
+
+                it("activates an S3 File Gateway with audit logging to an encrypted log group kept for the audit retention", async () => {
+                    const gw = one(rec, "aws:storagegateway/gateway:Gateway", "ingest-hybrid-gateway");
+                    const g = inputs(gw);
+                    assert.strictEqual(g.gatewayType, "FILE_S3");
+                    assert.strictEqual(g.gatewayName, `${p}-ingest-hybrid-file-gateway`);
+                    assert.strictEqual(g.gatewayTimezone, cfg.ingestion.storageGateway.timezone);
+                    assert.strictEqual(g.cloudwatchLogGroupArn, logArn);
+                    if (stack === "prod") {
+                        assert.strictEqual(g.gatewayIpAddress, "192.168.4.20");
+                        assert.strictEqual(g.activationKey, undefined);
+                        assert.strictEqual(g.smbSecurityStrategy, undefined);
+                    } else {
+                        assert.ok(isWireSecret(gw.inputs.activationKey), "the activation key stays secret");
+                        assert.strictEqual(g.gatewayIpAddress, undefined);
+                        assert.strictEqual(g.smbSecurityStrategy, "MandatoryEncryption");
+                        assert.strictEqual(g.smbFileShareVisibility, false);
+                    }
+                    assert.strictEqual(gw.options.protect, stack === "prod");
+                    assert.deepStrictEqual(gw.options.ignoreChanges, ["smbActiveDirectorySettings", "activationKey", "gatewayIpAddress"]);
+                    const logs = inputs(one(rec, "aws:cloudwatch/logGroup:LogGroup", "ingest-hybrid-audit-logs"));
+                    assert.strictEqual(logs.kmsKeyId, keys.logs.arn);
+                    assert.strictEqual(logs.retentionInDays, cfg.logging.auditRetentionDays);
+                });
+
+                it("shares the customer's landing prefix over NFS to the configured clients only, KMS-encrypted, root squashed", async () => {
+                    const nfs = inputs(one(rec, "aws:storagegateway/nfsFileShare:NfsFileShare", "ingest-hybrid-nfs"));
+                    assert.deepStrictEqual(nfs.clientLists, cfg.ingestion.storageGateway.nfsClientCidrs);
+                    assert.strictEqual(nfs.kmsEncrypted, true);
+                    assert.strictEqual(nfs.kmsKeyArn, keys.dataLake.arn);
+                    assert.strictEqual(nfs.locationArn, `${landing.arn}/customer=${customer}/source=file-gateway/`);
+                    assert.strictEqual(nfs.squash, "RootSquash");
+                    assert.strictEqual(nfs.defaultStorageClass, "S3_STANDARD");
+                    assert.strictEqual(nfs.objectAcl, "bucket-owner-full-control");
+                    assert.strictEqual(nfs.auditDestinationArn, logArn);
+                    assert.strictEqual(nfs.roleArn, `arn:aws:iam::${account}:role/${p}-ingest-hybrid-shares`);
+                    // The share belongs to this gateway: its ARN, unknown until the gateway is activated.
+                    const gatewayArn = one(rec, "aws:storagegateway/gateway:Gateway", "ingest-hybrid-gateway").outputs.arn;
+                    assert.strictEqual(nfs.gatewayArn, mode === "preview" ? UNKNOWN : gatewayArn);
+                    if (mode === "up") assert.match(String(gatewayArn), new RegExp(`^arn:aws:storagegateway:us-east-1:${account}:gateway/`));
+                });
+
+                it(stack === "prod" ? "creates no SMB share (storageGatewaySmb: false)" : "creates an SMB share for Active Directory users only, with ACLs and access-based enumeration", async () => {
+                    const smb = ofType(rec, "aws:storagegateway/smbFileShare:SmbFileShare");
+                    if (stack === "prod") {
+                        assert.deepStrictEqual(smb, []);
+                        return;
+                    }
+                    const s = inputs(smb[0]);
+                    assert.strictEqual(s.authentication, "ActiveDirectory");
+                    assert.deepStrictEqual(s.validUserLists, ["@EHR-Uploaders", "svc-scanner"]);
+                    assert.strictEqual(s.smbAclEnabled, true);
+                    assert.strictEqual(s.accessBasedEnumeration, true);
+                    assert.strictEqual(s.kmsEncrypted, true);
+                    assert.strictEqual(s.kmsKeyArn, keys.dataLake.arn);
+                    assert.strictEqual(s.locationArn, `${landing.arn}/customer=${customer}/source=file-gateway-smb/`);
+                    assert.strictEqual(s.objectAcl, "bucket-owner-full-control");
+                    assert.strictEqual(s.auditDestinationArn, logArn);
+                });
+
+                it("lets the gateway write only the shares' prefixes and never destroy an object version", async () => {
+                    const role = `arn:aws:iam::${account}:role/${p}-ingest-hybrid-shares`;
+                    const policy = documentOf(one(rec, "aws:iam/rolePolicy:RolePolicy", "ingest-hybrid-shares-policy"), "policy");
+                    const can = (action: string, resource: string, context?: Record<string, string>) => decide(role, [policy], { action, resource, context }, account);
+                    const nfsKey = `${landing.arn}/customer=${customer}/source=file-gateway/scans/2025/report.pdf`;
+                    assert.strictEqual(await can("s3:PutObject", nfsKey), "Allowed");
+                    assert.strictEqual(await can("s3:DeleteObject", nfsKey), "Allowed");
+                    assert.strictEqual(await can("s3:DeleteObjectVersion", nfsKey), "ImplicitlyDenied");
+                    assert.strictEqual(await can("s3:PutObject", `${landing.arn}/customer=${customer}/source=stream/x`), "ImplicitlyDenied");
+                    assert.strictEqual(await can("s3:PutObject", `${landing.arn}/customer=lakeview-hospital/source=file-gateway/x`), "ImplicitlyDenied");
+                    assert.strictEqual(await can("s3:ListBucket", landing.arn, { "s3:prefix": `customer=${customer}/source=file-gateway/scans/` }), "Allowed");
+                    assert.strictEqual(await can("s3:ListBucket", landing.arn, { "s3:prefix": "customer=lakeview-hospital/" }), "ImplicitlyDenied");
+                    const trust = documentOf(one(rec, "aws:iam/role:Role", "ingest-hybrid-shares-role"), "assumeRolePolicy");
+                    assert.deepStrictEqual(trust.Statement[0], {
+                        Sid: "TrustService",
+                        Effect: "Allow",
+                        Principal: { Service: "storagegateway.amazonaws.com" },
+                        Action: "sts:AssumeRole",
+                        Condition: { StringEquals: { "aws:SourceAccount": account } },
+                    });
+                    const component = one(rec, "healthcare:ingestion:HybridFileGateway", "ingest-hybrid");
+                    assert.strictEqual(descendants(rec, component.urn).length, rec.resources.length - 2);
+                });
+            });
+        }
+    }
+
+    it("refuses a share open to the world and an SMB share without allowed users", async () => {
+        const cfg = platformConfig("prod");
+        const gw = cfg.ingestion.storageGateway;
+        const variant = (over: Partial<typeof gw>) => ({ ...cfg, ingestion: { ...cfg.ingestion, storageGateway: { ...gw, ...over } } });
+        await assert.rejects(record(cfg, "prod", "preview", build(variant({ nfsClientCidrs: ["0.0.0.0/0"] }))), {
+            message: "HybridFileGateway 'ingest-hybrid': storageGatewayNfsClientCidrs must be client networks of /8 or narrower, got '0.0.0.0/0'",
+        });
+        await assert.rejects(record(cfg, "prod", "preview", build(variant({ smbEnabled: true, smbAllowedUsers: [] }))), /storageGatewaySmbAllowedUsers must name at least one AD user or @group \(guest access is never enabled\)/);
+        await assert.rejects(record(cfg, "prod", "preview", build(variant({ gatewayIpAddress: undefined }))), /set exactly one of storageGatewayActivationKey \(secret\) or storageGatewayIpAddress/);
+    });
+});

@@ -1,0 +1,99 @@
+/**
+ * Shared by the ingestion component specs: bucket refs as the data lake names them, recordings of the components
+ * with a stack's config, and IAM evaluation of recorded documents with @cloud-copilot/iam-simulate (a real IAM
+ * evaluation engine, not string matching).
+ */
+import * as assert from "assert";
+import { createValidatedPolicy, validateIdentityPolicy, validateResourcePolicy } from "@cloud-copilot/iam-policy";
+import { runSimulation, runUnsafeSimulation, Simulation } from "@cloud-copilot/iam-simulate";
+import { PlatformConfig } from "../../../components/shared/config";
+import { bucketArn, bucketName } from "../../../components/shared/naming";
+import { BucketRef } from "../../../components/shared/refs";
+import { Mode, RecordedResource, Recording, recordProgram } from "../../../tools/offline/recorder";
+import { platformConfig, stackConfigMap } from "../../support/platform";
+
+export const STACKS = ["dev", "prod"] as const;
+export const MODES: Mode[] = ["preview", "up"];
+
+/** A data-lake zone (or other bucket) of `cfg` by purpose, as `DataLake` exposes it. */
+export function bucketRef(cfg: PlatformConfig, purpose: string): BucketRef {
+    const name = bucketName(cfg.naming, purpose);
+    return { name, arn: bucketArn(cfg.naming, name) };
+}
+
+export function lakeRefs(cfg: PlatformConfig): { landing: BucketRef; raw: BucketRef; import: BucketRef; glueAssets: BucketRef } {
+    return { landing: bucketRef(cfg, "landing"), raw: bucketRef(cfg, "raw"), import: bucketRef(cfg, "import"), glueAssets: bucketRef(cfg, "glue-assets") };
+}
+
+/** Records `program` with the stack's config and the mocks answering for the stack's own account. */
+export function record(cfg: PlatformConfig, stack: "dev" | "prod", mode: Mode, program: () => void): Promise<Recording> {
+    return recordProgram(
+        async () => {
+            program();
+        },
+        {
+            mode,
+            stack,
+            config: stackConfigMap(stack),
+            context: { accountId: cfg.naming.accountId, region: cfg.naming.region, partition: cfg.naming.partition },
+        },
+    );
+}
+
+export { platformConfig };
+
+export type Decision = "Allowed" | "ExplicitlyDenied" | "ImplicitlyDenied";
+
+export interface Request {
+    action: string;
+    resource: string;
+    context?: Record<string, string | string[]>;
+}
+
+/**
+ * The decision of `principal`'s identity policies for a request. Validation errors and context keys the action does
+ * not define fail the test, so a typo cannot turn a denial test into a pass. `kms:EncryptionContext:<key>` keys have
+ * a variable part the validated path drops; such requests run on policies validated up front.
+ */
+export async function decide(principal: string, policies: unknown[], req: Request, account: string): Promise<Decision> {
+    const context = req.context ?? {};
+    const identity = policies.map((policy, i) => ({ name: `policy-${i}`, policy }));
+    const simulation: Simulation = {
+        request: { principal, action: req.action, resource: { resource: req.resource, accountId: account }, contextVariables: context },
+        identityPolicies: identity,
+        serviceControlPolicies: [],
+        resourceControlPolicies: [],
+        // KMS authorises only through the key policy; the platform's keys delegate to IAM with AWS's default root
+        // statement (components/security/keys.ts), which makes the identity policies the deciding documents.
+        resourcePolicy: req.action.startsWith("kms:") ? delegatingKeyPolicy(account) : undefined,
+    };
+    if (Object.keys(context).some((k) => /^kms:EncryptionContext:/i.test(k))) {
+        const validated = identity.map((p) => createValidatedPolicy(p.policy, validateIdentityPolicy, { name: p.name }));
+        for (const v of validated) assert.deepStrictEqual(v.errors, [], "policy is not valid IAM");
+        const keyPolicy = simulation.resourcePolicy === undefined ? undefined : createValidatedPolicy(simulation.resourcePolicy, validateResourcePolicy, { name: "key-policy" });
+        return runUnsafeSimulation(
+            { ...simulation, identityPolicies: validated.map((v, i) => ({ name: identity[i].name, policy: v })), resourcePolicy: keyPolicy },
+            {},
+        ) as Decision;
+    }
+    const result = await runSimulation(simulation, {});
+    if (result.resultType === "error") assert.fail(`simulation of ${req.action} on ${req.resource} was rejected: ${JSON.stringify(result.errors)}`);
+    if (result.resultType === "single") assert.deepStrictEqual(result.result.ignoredContextKeys ?? [], [], `context keys not defined for ${req.action}`);
+    return result.overallResult as Decision;
+}
+
+/** AWS's default key policy statement: the account may use the key as its IAM policies allow. */
+export function delegatingKeyPolicy(account: string): unknown {
+    return {
+        Version: "2012-10-17",
+        Statement: [{ Sid: "EnableIamPolicies", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: "kms:*", Resource: "*" }],
+    };
+}
+
+/** The JSON document of a recorded property, parsed; fails when it is not a known string (unknown at preview). */
+export function documentOf(res: RecordedResource, prop: string): { Statement: Record<string, unknown>[] } {
+    let raw: unknown = res.inputs[prop];
+    if (raw && typeof raw === "object" && "value" in (raw as object)) raw = (raw as { value: unknown }).value;
+    assert.strictEqual(typeof raw, "string", `${res.type} ${res.name}.${prop} is not a known string: ${JSON.stringify(raw)}`);
+    return JSON.parse(raw as string);
+}

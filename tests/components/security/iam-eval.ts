@@ -1,0 +1,200 @@
+/**
+ * Evaluating recorded policy documents with @cloud-copilot/iam-simulate (a real IAM evaluation engine), and the
+ * security baseline program whose documents the specs evaluate: PlatformKeys, the log and inventory buckets,
+ * two lake zones as SecureBuckets and AccessRoles, wired as index.ts wires them.
+ *
+ * `runSimulation` validates every policy, action, resource type and context key first, and drops context keys
+ * the action does not define; `evaluate` fails on a validation error or a dropped key, so a misspelt key cannot
+ * silently turn a Deny test into a pass. Exception: keys of the form `kms:EncryptionContext:<key>` are defined
+ * with a variable after a colon, which the library's validated path cannot match (it drops them), so requests that
+ * carry one run through `runUnsafeSimulation` on policies validated up front with the same library.
+ */
+import * as assert from "assert";
+import { Policy, StackValidationPolicy } from "@pulumi/policy";
+import { runSimulation, runUnsafeSimulation, Simulation } from "@cloud-copilot/iam-simulate";
+import { createValidatedPolicy, validateIdentityPolicy, validateResourcePolicy } from "@cloud-copilot/iam-policy";
+import { AccessRoles } from "../../../components/security/access";
+import { PlatformKeys } from "../../../components/security/keys";
+import { DataZone, DATA_ZONES, PlatformConfig } from "../../../components/shared/config";
+import { bucketArn, bucketName } from "../../../components/shared/naming";
+import { BucketRef } from "../../../components/shared/refs";
+import { SecureBucket } from "../../../components/storage/secure-bucket";
+import { Mode, RecordedResource, Recording, recordProgram } from "../../../tools/offline/recorder";
+import { FakeProvider, FakeStackResource, validateStack } from "../../policy-pack/helpers";
+import { contextOf, inputs, one, plain, platformConfig, stackConfigMap, UNKNOWN } from "../../support/platform";
+
+export type Decision = "Allowed" | "ExplicitlyDenied" | "ImplicitlyDenied";
+
+export interface EvalRequest {
+    /** IAM principal ARN, or a service principal such as `macie.amazonaws.com`. */
+    principal: string;
+    action: string;
+    resource: string;
+    /** Account that owns the resource. */
+    resourceAccount: string;
+    context?: Record<string, string | string[]>;
+    identityPolicies?: unknown[];
+    resourcePolicy?: unknown;
+}
+
+/** The decision of a request, failing the test on any validation error or dropped context key. */
+export async function evaluate(req: EvalRequest): Promise<Decision> {
+    const context = req.context ?? {};
+    const identity = (req.identityPolicies ?? []).map((policy, i) => ({ name: `identity-${i}`, policy }));
+    const simulation: Simulation = {
+        request: { principal: req.principal, action: req.action, resource: { resource: req.resource, accountId: req.resourceAccount }, contextVariables: context },
+        identityPolicies: identity,
+        serviceControlPolicies: [],
+        resourceControlPolicies: [],
+        resourcePolicy: req.resourcePolicy,
+    };
+    if (Object.keys(context).some((k) => /^kms:EncryptionContext:/i.test(k))) {
+        const validated = identity.map((p) => createValidatedPolicy(p.policy, validateIdentityPolicy, { name: p.name }));
+        const resource = req.resourcePolicy === undefined ? undefined : createValidatedPolicy(req.resourcePolicy, validateResourcePolicy, { name: "resource-policy" });
+        for (const v of [...validated, ...(resource ? [resource] : [])]) {
+            assert.deepStrictEqual(v.errors, [], `policy ${JSON.stringify(v.metadata)} is not valid IAM`);
+        }
+        return runUnsafeSimulation(
+            { ...simulation, identityPolicies: validated.map((v, i) => ({ name: identity[i].name, policy: v })), resourcePolicy: resource },
+            {},
+        ) as Decision;
+    }
+    const result = await runSimulation(simulation, {});
+    if (result.resultType === "error") {
+        assert.fail(`simulation of ${req.action} on ${req.resource} was rejected: ${JSON.stringify(result.errors)}`);
+    }
+    if (result.resultType === "single") {
+        assert.deepStrictEqual(result.result.ignoredContextKeys ?? [], [], `context keys not defined for ${req.action}`);
+    }
+    return result.overallResult as Decision;
+}
+
+/** Everything the specs need from one recording of the security baseline. */
+export interface Baseline {
+    cfg: PlatformConfig;
+    rec: Recording;
+    zones: Record<DataZone, BucketRef>;
+    logBucketName: string;
+    inventoryBucketName: string;
+}
+
+/** Zone bucket refs named as the DataLake component names them. */
+export function zoneRefs(cfg: PlatformConfig): Record<DataZone, BucketRef> {
+    return Object.fromEntries(
+        DATA_ZONES.map((z) => {
+            const name = bucketName(cfg.naming, z);
+            return [z, { name, arn: bucketArn(cfg.naming, name) }];
+        }),
+    ) as Record<DataZone, BucketRef>;
+}
+
+/**
+ * Records PlatformKeys, the SSE-S3 access-log bucket, the inventory bucket, the curated and results zones and
+ * AccessRoles, with real key references (ARNs unknown in preview, as in `pulumi preview`).
+ */
+export async function recordBaseline(stack: "dev" | "prod", mode: Mode, overrides: Record<string, unknown> = {}): Promise<Baseline> {
+    const cfg = platformConfig(stack, overrides);
+    const context = contextOf(cfg);
+    const zones = zoneRefs(cfg);
+    const logBucketName = bucketName(cfg.naming, "access-logs");
+    const inventoryBucketName = bucketName(cfg.naming, "inventory");
+    const rec = await recordProgram(
+        async () => {
+            const keys = new PlatformKeys("keys", { context, deletionWindowInDays: cfg.security.kmsDeletionWindowDays });
+            const common = { naming: cfg.naming, protect: cfg.protect };
+            new SecureBucket("access-logs", {
+                ...common,
+                purpose: "access-logs",
+                dataClassification: "confidential",
+                encryption: "sse-s3",
+                lifecycle: cfg.dataLake.lifecycle.logs,
+                inventoryBucketName,
+                inventoryEncryptionKey: keys.refs.dataLake,
+                receivesAccessLogs: true,
+            });
+            new SecureBucket("inventory", {
+                ...common,
+                purpose: "inventory",
+                dataClassification: "confidential",
+                kmsKey: keys.refs.dataLake,
+                lifecycle: cfg.dataLake.lifecycle.inventory,
+                accessLogBucketName: logBucketName,
+                receivesInventory: true,
+            });
+            for (const zone of ["curated", "results"] as const) {
+                new SecureBucket(zone, {
+                    ...common,
+                    purpose: zone,
+                    dataClassification: "phi",
+                    kmsKey: keys.refs.dataLake,
+                    lifecycle: cfg.dataLake.lifecycle[zone],
+                    accessLogBucketName: logBucketName,
+                    inventoryBucketName,
+                    // As in the DataLake component, only some zones are locked; curated stands in for them here.
+                    objectLock: zone === "curated" ? cfg.dataLake.objectLock : undefined,
+                });
+            }
+            new AccessRoles("access", { context, customers: cfg.customers, zones, dataLakeKey: keys.refs.dataLake });
+        },
+        { mode, stack, config: stackConfigMap(stack, overrides), context: { accountId: cfg.naming.accountId, region: cfg.naming.region, partition: cfg.naming.partition } },
+    );
+    return { cfg, rec, zones, logBucketName, inventoryBucketName };
+}
+
+/** A JSON policy input of a recorded resource, parsed; fails when it is unknown (preview) or not JSON. */
+export function documentOf(res: RecordedResource, prop: string): { Version: string; Statement: Record<string, unknown>[] } {
+    const raw = inputs(res)[prop];
+    assert.notStrictEqual(raw, UNKNOWN, `${res.type} '${res.name}'.${prop} is unknown`);
+    assert.strictEqual(typeof raw, "string", `${res.type} '${res.name}'.${prop} is not a JSON string`);
+    return JSON.parse(raw as string);
+}
+
+/** Plain recorded outputs of a resource (what `pulumi up` returned; a component's registered outputs). */
+export function outputsOf(res: RecordedResource): Record<string, unknown> {
+    return plain(res.outputs) as Record<string, unknown>;
+}
+
+/** The bucket policy document of the SecureBucket named `name`. */
+export function bucketPolicy(rec: Recording, name: string): { Version: string; Statement: Record<string, unknown>[] } {
+    return documentOf(one(rec, "aws:s3/bucketPolicy:BucketPolicy", `${name}-policy`), "policy");
+}
+
+/** The key policy of a PlatformKeys domain key (`data-lake`, `logs`, ...). */
+export function keyPolicy(rec: Recording, segment: string, component = "keys"): { Version: string; Statement: Record<string, unknown>[] } {
+    return documentOf(one(rec, "aws:kms/key:Key", `${component}-${segment}`), "policy");
+}
+
+/** The statement with `sid`, failing with the sids present otherwise. */
+export function statement(doc: { Statement: Record<string, unknown>[] }, sid: string): Record<string, unknown> {
+    const found = doc.Statement.find((s) => s.Sid === sid);
+    assert.ok(found, `no statement '${sid}' (have: ${doc.Statement.map((s) => s.Sid).join(", ")})`);
+    return found;
+}
+
+/**
+ * Runs stack policies of the real pack over a recording, as AnalyzeStack does: every custom resource with its
+ * recorded state (outputs; unknown at preview stays the engine's sentinel) and its property dependencies.
+ * Returns `<policy>: <message>` of every violation and of every "can't run policy during preview" skip.
+ */
+export async function runStackPolicies(rec: Recording, region: string, policies: readonly Policy[]): Promise<{ violations: string[]; previewSkipped: string[] }> {
+    const provider: FakeProvider = { props: { region } };
+    const custom = rec.resources.filter((r) => r.custom && !r.type.startsWith("pulumi:providers:"));
+    const urns = new Set(custom.map((r) => r.urn));
+    const stack: FakeStackResource[] = custom.map((r) => ({
+        type: r.type,
+        name: r.name,
+        urn: r.urn,
+        props: r.outputs,
+        provider,
+        opts: { protect: r.options.protect },
+        propertyDependencies: Object.fromEntries(Object.entries(r.propertyDependencies).map(([k, deps]) => [k, deps.filter((u) => urns.has(u))])),
+    }));
+    const out = { violations: [] as string[], previewSkipped: [] as string[] };
+    for (const policy of policies) {
+        assert.strictEqual(typeof (policy as StackValidationPolicy).validateStack, "function", `${policy.name} is a stack policy`);
+        const v = await validateStack(policy, stack);
+        out.violations.push(...v.violations.map((x) => `${policy.name}: ${x.message}`));
+        out.previewSkipped.push(...v.previewSkipped.map((m) => `${policy.name}: ${m}`));
+    }
+    return out;
+}

@@ -1,0 +1,77 @@
+/**
+ * npm run report -- --stack prod [--mode up|preview] [--out <dir>] [--policy-pack-config file.json]
+ *
+ * Runs the offline engine (program + policy pack over the analyzer protocol) and writes the HIPAA evidence
+ * report as Markdown, self-contained HTML and JSON. Exit 0 when written (whatever the verdicts), 2 when the
+ * program or the pack failed.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { runOffline, REPO_ROOT } from "../offline/engine";
+import type { Mode } from "../offline/recorder";
+import { buildEvidence } from "./evidence";
+import { mermaidBrowserScript, renderHtml, renderJson, renderMarkdown } from "./render";
+
+export interface ReportOptions {
+    stack: string;
+    mode: Mode;
+    outDir: string;
+    policyPackConfigPath?: string;
+}
+
+export interface WrittenReport {
+    markdown: string;
+    html: string;
+    json: string;
+}
+
+export async function writeReport(options: ReportOptions, log: (line: string) => void = () => undefined): Promise<WrittenReport> {
+    const result = await runOffline({
+        stack: options.stack,
+        mode: options.mode,
+        policyPackConfigPath: options.policyPackConfigPath,
+        onProgress: (e) => log(`[${e.phase}] ${e.message}`),
+    });
+    if (result.exitCode === 2 || !result.recording) {
+        throw new Error(`offline run failed in ${result.error?.phase ?? "unknown"} phase: ${result.error?.message ?? "no recording"}`);
+    }
+    const evidence = buildEvidence(result);
+    fs.mkdirSync(options.outDir, { recursive: true });
+    const written = {
+        markdown: path.join(options.outDir, "hipaa-evidence.md"),
+        html: path.join(options.outDir, "hipaa-evidence.html"),
+        json: path.join(options.outDir, "hipaa-evidence.json"),
+    };
+    fs.writeFileSync(written.markdown, renderMarkdown(evidence));
+    fs.writeFileSync(written.html, renderHtml(evidence, mermaidBrowserScript()));
+    fs.writeFileSync(written.json, renderJson(evidence));
+    return written;
+}
+
+function parseArgs(argv: string[]): ReportOptions {
+    const get = (flag: string) => {
+        const i = argv.indexOf(flag);
+        return i >= 0 ? argv[i + 1] : undefined;
+    };
+    const stack = get("--stack");
+    if (!stack) throw new Error("usage: npm run report -- --stack <stack> [--mode up|preview] [--out <dir>] [--policy-pack-config <file>]");
+    const mode = (get("--mode") ?? "up") as Mode;
+    if (mode !== "up" && mode !== "preview") throw new Error(`--mode: expected up or preview, got '${mode}'`);
+    return {
+        stack,
+        mode,
+        outDir: path.resolve(get("--out") ?? path.join(REPO_ROOT, ".offline", "report", stack)),
+        policyPackConfigPath: get("--policy-pack-config"),
+    };
+}
+
+if (require.main === module) {
+    (async () => {
+        const options = parseArgs(process.argv.slice(2));
+        const written = await writeReport(options, (line) => process.stderr.write(`${line}\n`));
+        for (const file of Object.values(written)) console.log(`wrote ${path.relative(process.cwd(), file)}`);
+    })().catch((err: unknown) => {
+        console.error(err instanceof Error ? err.message : err);
+        process.exitCode = 2;
+    });
+}

@@ -1,0 +1,303 @@
+/**
+ * HIPAA evidence from one offline run: which safeguard, which resource implements it, which policy checks it,
+ * with what verdict. Pure functions over the engine's result, so the report says only what the run recorded.
+ */
+import type { OfflineResult } from "../offline/engine";
+import type { PolicyDiagnostic, PolicyInfo } from "../offline/analyzer";
+import type { RecordedResource } from "../offline/recorder";
+
+/** A Security Rule safeguard and the resource types that implement it on this platform. */
+export interface Safeguard {
+    section: string;
+    title: string;
+    /** Type tokens (exact) or prefixes ending in `/` or `:` of the resources that implement it. */
+    implementedBy: string[];
+}
+
+/** The technical safeguards (164.312) and the administrative ones the platform implements technically. */
+export const SAFEGUARDS: Safeguard[] = [
+    {
+        section: "164.312(a)(1)",
+        title: "Access control",
+        implementedBy: ["aws:iam/role:Role", "aws:iam/rolePolicy:RolePolicy", "aws:iam/policy:Policy", "aws:s3/bucketPublicAccessBlock:", "aws:s3/accountPublicAccessBlock:", "aws:ec2/securityGroup:", "aws:vpc/securityGroup", "aws:ec2/vpcEndpoint:", "aws:s3/bucketOwnershipControls:"],
+    },
+    { section: "164.312(a)(2)(i)", title: "Unique user identification", implementedBy: ["aws:iam/role:Role"] },
+    {
+        section: "164.312(a)(2)(iv)",
+        title: "Encryption and decryption at rest",
+        implementedBy: ["aws:kms/", "aws:s3/bucketServerSideEncryptionConfiguration:", "aws:rds/", "aws:redshift", "aws:dynamodb/table:", "aws:elasticache/", "aws:efs/fileSystem:", "aws:ebs/", "aws:kinesis/", "aws:sns/topic:", "aws:sqs/queue:", "aws:cloudwatch/logGroup:", "aws:glue/", "aws:athena/workgroup:", "aws:emr", "aws:opensearch/domain:", "aws:secretsmanager/secret:", "aws:backup/vault:", "aws:storagegateway/"],
+    },
+    { section: "164.312(b)", title: "Audit controls", implementedBy: ["aws:cloudtrail/", "aws:s3/bucketLogging:", "aws:ec2/flowLog:", "aws:cloudwatch/logGroup:", "aws:apigatewayv2/stage:"] },
+    { section: "164.312(c)(1)", title: "Integrity", implementedBy: ["aws:s3/bucketVersioning:", "aws:s3/bucketObjectLockConfiguration:", "aws:cloudtrail/trail:"] },
+    { section: "164.312(d)", title: "Person or entity authentication", implementedBy: ["aws:iam/role:Role", "aws:rds/instance:", "aws:rds/cluster:", "aws:apigatewayv2/authorizer:", "aws:elasticache/user"] },
+    {
+        section: "164.312(e)(1)",
+        title: "Transmission security",
+        implementedBy: ["aws:s3/bucketPolicy:", "aws:rds/parameterGroup:", "aws:rds/clusterParameterGroup:", "aws:redshift", "aws:ec2/vpnConnection:", "aws:ec2/customerGateway:", "aws:ec2/vpnGateway:", "aws:efs/fileSystemPolicy:", "aws:apigatewayv2/", "aws:opensearch/domain:", "aws:elasticache/", "aws:sns/topicPolicy:", "aws:ec2/vpcEndpoint:"],
+    },
+    { section: "164.308(a)(1)(ii)(D)", title: "Information system activity review (incl. PHI discovery)", implementedBy: ["aws:macie2/", "aws:cloudtrail/", "aws:guardduty/"] },
+    { section: "164.308(a)(6)", title: "Security incident procedures and monitoring", implementedBy: ["aws:cloudwatch/metricAlarm:", "aws:cloudwatch/logMetricFilter:", "aws:cloudwatch/eventRule:", "aws:cloudwatch/eventTarget:", "aws:sns/", "aws:guardduty/"] },
+    { section: "164.308(a)(7)", title: "Contingency plan: backup and disaster recovery", implementedBy: ["aws:backup/", "aws:dynamodb/table:", "aws:rds/instance:", "aws:rds/cluster:", "aws:redshift"] },
+    { section: "164.310(d)(2)(i)", title: "Device and media controls: disposal and re-use", implementedBy: ["aws:s3/bucketLifecycleConfiguration:", "aws:kms/key:"] },
+    { section: "164.316(b)(2)", title: "Documentation retention (six years)", implementedBy: ["aws:cloudwatch/logGroup:", "aws:s3/bucketObjectLockConfiguration:", "aws:s3/bucketLifecycleConfiguration:"] },
+];
+
+export type Verdict = "pass" | "fail" | "not-applicable" | "unknown-at-preview";
+
+export interface PolicyVerdict {
+    policy: string;
+    description: string;
+    enforcementLevel: string;
+    severity?: string;
+    reference?: string;
+    verdict: Verdict;
+    violations: { urn?: string; message: string; enforcementLevel: string }[];
+    notApplicable: number;
+}
+
+export interface SafeguardEvidence {
+    section: string;
+    title: string;
+    resources: { urn: string; type: string; name: string; component: string }[];
+    policies: PolicyVerdict[];
+    /** Worst verdict over the safeguard's policies. */
+    verdict: Verdict | "no-policy";
+}
+
+export type Posture = "yes" | "no" | "n/a";
+
+export interface ResourcePosture {
+    urn: string;
+    type: string;
+    name: string;
+    component: string;
+    encryption: string;
+    tls: string;
+    logging: string;
+    backup: string;
+    protect: boolean;
+    violations: number;
+}
+
+export interface DiagramGroup {
+    id: string;
+    label: string;
+    nodes: { id: string; label: string }[];
+}
+
+export interface Evidence {
+    project: string;
+    stack: string;
+    mode: string;
+    generatedFrom: string;
+    pack?: { name: string; version: string; policies: number };
+    totals: { resources: number; mandatoryViolations: number; advisoryViolations: number; unknownDuringPreview: number };
+    safeguards: SafeguardEvidence[];
+    resources: ResourcePosture[];
+    diagram: string;
+}
+
+function matches(type: string, patterns: string[]): boolean {
+    return patterns.some((p) => (p.endsWith("/") || p.endsWith(":") ? type.startsWith(p) : type === p || type.startsWith(p)));
+}
+
+/** Top-level component (area) of each resource: the ancestor just below the stack. */
+export function areaOf(resources: RecordedResource[]): Map<string, RecordedResource | undefined> {
+    const byUrn = new Map(resources.map((r) => [r.urn, r]));
+    const memo = new Map<string, RecordedResource | undefined>();
+    const find = (r: RecordedResource): RecordedResource | undefined => {
+        if (memo.has(r.urn)) return memo.get(r.urn);
+        const parent = r.parent ? byUrn.get(r.parent) : undefined;
+        let area: RecordedResource | undefined;
+        if (!parent || parent.type === "pulumi:pulumi:Stack") area = r.custom ? undefined : r;
+        else area = find(parent);
+        memo.set(r.urn, area);
+        return area;
+    };
+    return new Map(resources.map((r) => [r.urn, find(r)]));
+}
+
+/** Flattens wire inputs to `path=value` pairs (secrets and unknowns kept as markers). */
+function flatten(value: unknown, prefix = "", out: [string, unknown][] = []): [string, unknown][] {
+    if (Array.isArray(value)) value.forEach((v, i) => flatten(v, `${prefix}[${i}]`, out));
+    else if (value && typeof value === "object") for (const [k, v] of Object.entries(value)) flatten(v, prefix ? `${prefix}.${k}` : k, out);
+    else out.push([prefix, value]);
+    return out;
+}
+
+const truthy = (v: unknown) => v !== undefined && v !== null && v !== false && v !== "" && v !== "false" && v !== "DISABLED" && v !== "Disabled";
+
+/** Posture of one resource from its own inputs and those of side resources attached to it. */
+function posture(props: [string, unknown][]): Pick<ResourcePosture, "encryption" | "tls" | "logging" | "backup"> {
+    const find = (re: RegExp) => props.filter(([k, v]) => re.test(k) && truthy(v));
+    const kms = find(/kms(KeyId|KeyArn|MasterKeyId|_key|Key)$|kmsKey|kms_key_id|sseAlgorithm|encryptionKey|KmsKey/i);
+    const enc = find(/encrypt|sse|serverSideEncryption/i);
+    const encryption = kms.some(([, v]) => String(v) === "AES256") && !kms.some(([, v]) => /^arn:|04da6b54/.test(String(v)))
+        ? "SSE-S3"
+        : kms.length
+          ? "KMS (customer-managed)"
+          : enc.length
+            ? "yes"
+            : "n/a";
+    const tls = find(/SecureTransport|TlsVersion|transitEncryption|enforceHttps|force_ssl|require_ssl|tlsSecurityPolicy|protocolType|ikeVersions|JDBC_ENFORCE_SSL|inTransit/i).length ? "yes" : "n/a";
+    const logging = find(/log(Group|ging|Exports|Destination|Publishing|Configuration)|cloudWatchLogs|accessLog|enabledCloudwatchLogsExports|targetBucket|cloudwatchLogGroupArn|logUri/i).length ? "yes" : "n/a";
+    const backup = find(/backupRetention|pointInTimeRecovery|snapshotRetention|automatedSnapshotRetention|finalSnapshot|backupPolicy|copyTagsToSnapshot|^rules\[\d+\]\.lifecycle/i).length ? "yes" : "n/a";
+    return { encryption, tls, logging, backup };
+}
+
+function worst(verdicts: Verdict[]): Verdict | "no-policy" {
+    if (verdicts.length === 0) return "no-policy";
+    for (const v of ["fail", "unknown-at-preview", "pass", "not-applicable"] as const) if (verdicts.includes(v)) return v;
+    return "pass";
+}
+
+function policyVerdict(policy: PolicyInfo, diagnostics: PolicyDiagnostic[], notApplicable: number): PolicyVerdict {
+    const violations = diagnostics.filter((d) => !d.unknownDuringPreview);
+    const unknown = diagnostics.length - violations.length;
+    const verdict: Verdict = violations.length ? "fail" : unknown ? "unknown-at-preview" : policy.enforcementLevel === "disabled" ? "not-applicable" : "pass";
+    return {
+        policy: policy.name,
+        description: policy.description,
+        enforcementLevel: policy.enforcementLevel,
+        severity: policy.severity,
+        reference: policy.framework?.reference,
+        verdict,
+        violations: diagnostics.map((d) => ({ urn: d.urn, message: d.message, enforcementLevel: d.enforcementLevel })),
+        notApplicable,
+    };
+}
+
+const sanitize = (s: string) => s.replace(/[^A-Za-z0-9_]/g, "_");
+const mermaidLabel = (s: string) => s.replace(/["<>]/g, "'");
+
+/**
+ * Mermaid flowchart of the recorded graph: areas (top-level components) as subgraphs holding their direct
+ * child components, and an edge wherever one area's resources reference another's, either through a
+ * dependency the engine recorded or by the deterministic bucket name (how the platform wires buckets).
+ */
+export function buildDiagram(resources: RecordedResource[]): string {
+    const area = areaOf(resources);
+    const byUrn = new Map(resources.map((r) => [r.urn, r]));
+    const groups = new Map<string, DiagramGroup>();
+    for (const r of resources) {
+        const a = area.get(r.urn);
+        if (!a) continue;
+        const group = groups.get(a.urn) ?? { id: sanitize(`g_${a.name}`), label: `${a.name} (${a.type.split(":").pop()})`, nodes: [] };
+        groups.set(a.urn, group);
+        if (!r.custom && r.parent === a.urn) group.nodes.push({ id: sanitize(`n_${r.name}`), label: `${r.name}: ${r.type.split(":").pop()}` });
+    }
+    // Buckets by physical name, to see references that carry no recorded dependency.
+    const bucketOwner = new Map<string, string>();
+    for (const r of resources) {
+        if (/^aws:s3\/bucket(V2)?:Bucket(V2)?$/.test(r.type) && typeof r.inputs.bucket === "string") {
+            const a = area.get(r.urn);
+            if (a) bucketOwner.set(r.inputs.bucket, a.urn);
+        }
+    }
+    const names = [...bucketOwner.keys()];
+    const edges = new Map<string, Set<string>>();
+    const addEdge = (from: string, to: string, label: string) => {
+        if (from === to) return;
+        const key = `${from}|${to}`;
+        edges.set(key, (edges.get(key) ?? new Set()).add(label));
+    };
+    for (const r of resources) {
+        const a = area.get(r.urn);
+        if (!a || !r.custom) continue;
+        const deps = new Set([...r.dependencies, ...Object.values(r.propertyDependencies).flat()]);
+        for (const d of deps) {
+            const target = byUrn.get(d);
+            const ta = target ? area.get(target.urn) : undefined;
+            if (target && ta) addEdge(ta.urn, a.urn, target.type.split(":")[1]?.split("/")[0] ?? "ref");
+        }
+        if (names.length) {
+            const text = JSON.stringify(r.inputs);
+            for (const n of names) if (text.includes(n)) addEdge(bucketOwner.get(n) as string, a.urn, "s3 data");
+        }
+    }
+    const lines = ["flowchart LR"];
+    for (const g of groups.values()) {
+        lines.push(`  subgraph ${g.id}["${mermaidLabel(g.label)}"]`);
+        if (g.nodes.length === 0) lines.push(`    ${g.id}_self["${mermaidLabel(g.label)}"]`);
+        for (const n of g.nodes) lines.push(`    ${g.id}_${n.id}["${mermaidLabel(n.label)}"]`);
+        lines.push("  end");
+    }
+    for (const [key, labels] of edges) {
+        const [from, to] = key.split("|");
+        const f = groups.get(from);
+        const t = groups.get(to);
+        if (f && t) lines.push(`  ${f.id} -->|${[...labels].sort().join(", ")}| ${t.id}`);
+    }
+    return lines.join("\n");
+}
+
+/** Builds the evidence of one run. */
+export function buildEvidence(result: OfflineResult): Evidence {
+    const recording = result.recording;
+    if (!recording) {
+        throw new Error(`the program did not run (${result.error?.phase}: ${result.error?.message}); no evidence to report`);
+    }
+    const resources = recording.resources.filter((r) => r.type !== "pulumi:pulumi:Stack");
+    const area = areaOf(resources);
+    const componentName = (r: RecordedResource) => area.get(r.urn)?.name ?? "(stack)";
+    const policies = result.policyPack?.policies ?? [];
+    const diagByPolicy = new Map<string, PolicyDiagnostic[]>();
+    for (const d of result.diagnostics) diagByPolicy.set(d.policyName, [...(diagByPolicy.get(d.policyName) ?? []), d]);
+    const naByPolicy = new Map<string, number>();
+    for (const n of result.notApplicable) naByPolicy.set(n.policyName, (naByPolicy.get(n.policyName) ?? 0) + 1);
+    const verdicts = new Map(policies.map((p) => [p.name, policyVerdict(p, diagByPolicy.get(p.name) ?? [], naByPolicy.get(p.name) ?? 0)]));
+
+    const safeguards: SafeguardEvidence[] = SAFEGUARDS.map((s) => {
+        const checking = policies.filter((p) => (p.framework?.reference ?? "").split(/,\s*/).some((ref) => ref === s.section || ref.startsWith(s.section)));
+        const implementing = resources.filter((r) => r.custom && matches(r.type, s.implementedBy));
+        const pv = checking.map((p) => verdicts.get(p.name) as PolicyVerdict);
+        return {
+            section: s.section,
+            title: s.title,
+            resources: implementing.map((r) => ({ urn: r.urn, type: r.type, name: r.name, component: componentName(r) })),
+            policies: pv,
+            verdict: worst(pv.map((v) => v.verdict)),
+        };
+    });
+
+    // Split S3 resources describe their bucket: fold them into the bucket's row through property dependencies.
+    const sideOf = new Map<string, RecordedResource[]>();
+    for (const r of resources) {
+        if (!r.custom || !r.type.startsWith("aws:s3/bucket") || /:Bucket(V2)?$/.test(r.type)) continue;
+        for (const urn of r.propertyDependencies.bucket ?? []) sideOf.set(urn, [...(sideOf.get(urn) ?? []), r]);
+    }
+    const violationsByUrn = new Map<string, number>();
+    for (const d of result.diagnostics) if (d.urn && !d.unknownDuringPreview) violationsByUrn.set(d.urn, (violationsByUrn.get(d.urn) ?? 0) + 1);
+    const table: ResourcePosture[] = resources
+        .filter((r) => r.custom && !r.type.startsWith("pulumi:providers:"))
+        .map((r) => {
+            const props = [r, ...(sideOf.get(r.urn) ?? [])].flatMap((x) => flatten(x.inputs));
+            return {
+                urn: r.urn,
+                type: r.type,
+                name: r.name,
+                component: componentName(r),
+                ...posture(props),
+                protect: r.options.protect,
+                violations: violationsByUrn.get(r.urn) ?? 0,
+            };
+        });
+
+    const summary = result.summary;
+    return {
+        project: recording.project,
+        stack: recording.stack,
+        mode: recording.mode,
+        generatedFrom: `offline ${recording.mode} of stack ${recording.stack} (program ${summary.program})`,
+        pack: result.policyPack ? { name: result.policyPack.name, version: result.policyPack.version, policies: policies.length } : undefined,
+        totals: {
+            resources: summary.resources,
+            mandatoryViolations: summary.violations.mandatory,
+            advisoryViolations: summary.violations.advisory,
+            unknownDuringPreview: summary.violations.unknownDuringPreview,
+        },
+        safeguards,
+        resources: table,
+        diagram: buildDiagram(resources),
+    };
+}
