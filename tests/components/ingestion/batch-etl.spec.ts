@@ -232,7 +232,8 @@ describe("components/ingestion/batch-etl: BatchEtl", () => {
                 "out['errors'] = errors",
                 "print(json.dumps(out))",
             ].join("\n");
-            const result = JSON.parse(execFileSync(python as string, ["-c", program, ETL_SCRIPT_PATH], { encoding: "utf8" }));
+            // -B: no __pycache__ next to the script in the repository.
+            const result = JSON.parse(execFileSync(python as string, ["-B", "-c", program, ETL_SCRIPT_PATH], { encoding: "utf8" }));
             assert.deepStrictEqual(result.tables, [["ehr", "encounters", "updated_at"], ["ehr", "Lab_Results", null]]);
             assert.strictEqual(result.path, "s3://hdp-prod-raw-345678901234-us-east-1/customer=st-marys/source=ehr-lab-results/");
             assert.deepStrictEqual(result.options, { useConnectionProperties: "true", connectionName: "conn", dbtable: "ehr.encounters", jobBookmarkKeys: ["updated_at"], jobBookmarkKeysSortOrder: "asc" });
