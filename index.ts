@@ -1,9 +1,27 @@
 /**
  * healthcare-data-platform: composes the area components for one stack. Reads config, builds, exports.
+ * Order follows the data: keys and network first, then the lake and the stores, then the paths into and out of them.
  */
+import * as pulumi from "@pulumi/pulumi";
+import { Ingestion } from "./components/ingestion/ingestion";
+import { DEFAULT_COMPUTE_TLS_PORTS, Network } from "./components/network/network";
+import { AccessRoles } from "./components/security/access";
+import { AuditTrail } from "./components/security/audit";
+import { AccountGuardrails } from "./components/security/guardrails";
+import { PlatformKeys } from "./components/security/keys";
+import { MacieDiscovery } from "./components/security/macie";
+import { SecurityMonitoring } from "./components/security/monitoring";
 import { readPlatformConfig } from "./components/shared/config";
 import { createPlatformProvider } from "./components/shared/provider";
+import { PlatformContext } from "./components/shared/refs";
 import { standardTags } from "./components/shared/tags";
+import { Backup } from "./components/storage/backup";
+import { Cache, VALKEY_SERVERLESS_READER_PORT } from "./components/storage/cache";
+import { DataLake } from "./components/storage/data-lake";
+import { Database } from "./components/storage/database";
+import { MetadataTable } from "./components/storage/dynamodb";
+import { FileStorage } from "./components/storage/file-storage";
+import { Warehouse } from "./components/storage/redshift";
 
 const cfg = readPlatformConfig();
 
@@ -11,6 +29,167 @@ const provider = createPlatformProvider("aws", {
     naming: cfg.naming,
     defaultTags: standardTags({ environment: cfg.environment, dataClassification: "phi", owner: cfg.owner, costCenter: cfg.costCenter }),
 });
+const opts: pulumi.ComponentResourceOptions = { providers: { aws: provider } };
+const context: PlatformContext = { naming: cfg.naming, protect: cfg.protect, logRetentionDays: cfg.logging.retentionDays };
+const st = cfg.storage;
 
+// --- Security baseline and network ---
+const platformKeys = new PlatformKeys(
+    "keys",
+    { context, deletionWindowInDays: cfg.security.kmsDeletionWindowDays, administratorArns: cfg.security.keyAdministratorArns },
+    opts,
+);
+const keys = platformKeys.refs;
+
+// A serverless Valkey cache also serves replica reads on 6380: compute egress must reach it.
+const serverlessCache = st.elasticache.enabled && st.elasticache.mode === "serverless";
+const net = new Network(
+    "network",
+    {
+        context,
+        network: cfg.network,
+        logsKey: keys.logs,
+        computeTlsPorts: [...DEFAULT_COMPUTE_TLS_PORTS, ...(serverlessCache ? [VALKEY_SERVERLESS_READER_PORT] : [])],
+    },
+    opts,
+);
+const network = net.refs;
+
+const guardrails = new AccountGuardrails("guardrails", { context, databasesKey: keys.databases, guardDutyEnabled: cfg.security.guardDutyEnabled }, opts);
+
+// --- Storage ---
+const dataLake = new DataLake("data-lake", { context, keys, config: cfg.dataLake, assetsBucket: cfg.ingestion.batch.enabled }, opts);
+// Buckets are referenced by deterministic name (known at preview), so consumers wait for them explicitly:
+// S3 refuses a logging target or inventory destination that does not exist yet.
+const afterLogBuckets: pulumi.ComponentResourceOptions = { ...opts, dependsOn: [dataLake.secureBuckets.accessLogs, dataLake.secureBuckets.inventory] };
+const afterLake: pulumi.ComponentResourceOptions = { ...opts, dependsOn: [dataLake] };
+
+const database = st.rds.enabled ? new Database("database", { context, keys, network, settings: st.rds }, opts) : undefined;
+const warehouse = st.redshift.enabled ? new Warehouse("warehouse", { context, keys, network, settings: st.redshift }, opts) : undefined;
+const metadata = st.dynamodb.enabled ? new MetadataTable("ingestion-manifest", { context, keys }, opts) : undefined;
+const cache = st.elasticache.enabled ? new Cache("cache", { context, keys, network, settings: st.elasticache }, opts) : undefined;
+const files =
+    st.efs.enabled || st.ebs.volumeEnabled
+        ? new FileStorage(
+              "files",
+              // The subnet ids are an Output; the plain AZ count decides how many mount targets exist.
+              { context, keys, network, settings: { efs: st.efs, ebs: st.ebs }, subnetCount: cfg.network.availabilityZones },
+              opts,
+          )
+        : undefined;
+const backup = new Backup(
+    "backup",
+    {
+        context,
+        keys,
+        settings: st.backup,
+        // EFS, EBS and Redshift join the plan through their backup=true tag; RDS and DynamoDB by ARN.
+        resourceArns: [...(database?.backupResourceArns ?? []), ...(metadata ? [metadata.tableArn] : [])],
+    },
+    opts,
+);
+
+// --- Audit, monitoring, PHI discovery, access ---
+const audit = new AuditTrail(
+    "audit",
+    {
+        context,
+        logsKey: keys.logs,
+        auditRetentionDays: cfg.logging.auditRetentionDays,
+        objectLock: cfg.dataLake.objectLock,
+        lifecycle: cfg.dataLake.lifecycle.logs,
+        accessLogBucketName: dataLake.accessLogs.name,
+        inventoryBucketName: dataLake.inventory.name,
+        phiBucketNames: dataLake.phiBucketNames,
+    },
+    afterLogBuckets,
+);
+const monitoring = new SecurityMonitoring(
+    "monitoring",
+    {
+        context,
+        logsKey: keys.logs,
+        alertEmails: cfg.alertEmails,
+        trailLogGroupName: audit.logGroupName,
+        macieMinimumSeverity: cfg.security.macie.alertMinimumSeverity,
+    },
+    opts,
+);
+const macie = new MacieDiscovery(
+    "macie",
+    {
+        context,
+        dataLakeKey: keys.dataLake,
+        macie: cfg.security.macie,
+        lifecycle: cfg.dataLake.lifecycle.logs,
+        accessLogBucketName: dataLake.accessLogs.name,
+        inventoryBucketName: dataLake.inventory.name,
+    },
+    afterLogBuckets,
+);
+const access = new AccessRoles(
+    "access",
+    {
+        context,
+        customers: cfg.customers,
+        zones: dataLake.buckets,
+        dataLakeKey: keys.dataLake,
+        trustedPrincipalArns: cfg.security.access.trustedPrincipalArns.length > 0 ? cfg.security.access.trustedPrincipalArns : undefined,
+        requireMfa: cfg.security.access.requireMfa,
+    },
+    opts,
+);
+
+// --- Ingestion ---
+const ingestion = new Ingestion(
+    "ingest",
+    {
+        context,
+        config: cfg.ingestion,
+        keys,
+        network,
+        buckets: { landing: dataLake.buckets.landing, raw: dataLake.buckets.raw, import: dataLake.buckets.import, glueAssets: dataLake.assets },
+        // File-access audit logs are audit evidence (164.316(b)(2)).
+        auditLogRetentionDays: cfg.logging.auditRetentionDays,
+    },
+    afterLake,
+);
+
+// --- Outputs ---
 export const environment = cfg.environment;
-export const providerUrn = provider.urn;
+export const keyAliases = Object.fromEntries(Object.entries(keys).map(([domain, ref]) => [domain, ref.aliasName]));
+export const keyArns = Object.fromEntries(Object.entries(keys).map(([domain, ref]) => [domain, ref.arn]));
+export const vpcId = net.vpcId;
+export const privateSubnetIds = net.privateSubnetIds;
+export const computeSecurityGroupId = net.computeSecurityGroup.id;
+export const vpnConnectionId = net.vpn?.connection.id;
+export const dataLakeBuckets = dataLake.buckets;
+export const phiBucketNames = dataLake.phiBucketNames;
+export const accessLogBucketName = dataLake.accessLogs.name;
+export const inventoryBucketName = dataLake.inventory.name;
+export const databaseEndpoint = database?.endpoint;
+export const databaseMasterSecretArn = database?.masterUserSecretArn;
+export const warehouseEndpoint = warehouse?.endpoint;
+export const warehouseAdminSecretArn = warehouse?.adminSecretArn;
+export const metadataTableName = metadata?.tableName;
+export const cacheEndpoint = cache?.endpoint;
+export const cacheIamUser = cache?.appUserName;
+export const fileSystemId = files?.fileSystemId;
+export const backupVaultName = backup.vaultName;
+export const auditTrailArn = audit.trailArn;
+export const auditBucketName = audit.bucketName;
+export const alertTopicArn = monitoring.topicArn;
+export const macieJobName = macie.jobName;
+export const macieResultsBucketName = macie.resultsBucket.bucketName;
+export const guardDutyDetectorId = guardrails.detector?.id;
+export const roleArns = {
+    dataEngineer: access.dataEngineerRole.arn,
+    analyst: access.analystRole.arn,
+    customerReaders: Object.fromEntries(Object.entries(access.customerReaderRoles).map(([c, r]) => [c, r.arn])),
+};
+export const ingestStreamName = ingestion.streaming?.streamName;
+export const ingestProducerRoleArn = ingestion.streaming?.producerRoleArn;
+export const ingestDeliveryStreamName = ingestion.streaming?.deliveryStreamName;
+export const etlJobName = ingestion.batch?.jobName;
+export const fileGatewayArn = ingestion.hybrid?.gateway.arn;
+export const snowballRoleArn = ingestion.bulkMigration?.snowballRoleArn;

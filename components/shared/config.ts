@@ -757,6 +757,7 @@ export function readPlatformConfig(): PlatformConfig {
             const [ns, k] = key.split(":");
             return ns === "aws" ? aws.get(k) : new pulumi.Config(ns).get(k);
         },
-        getSecret: (key) => project.getSecret(key),
+        // An empty secret (the Pulumi.yaml default) means unset; reading the raw value this way does not log it.
+        getSecret: (key) => (pulumi.runtime.getConfig(`${PROJECT}:${key}`) ? project.requireSecret(key) : undefined),
     });
 }

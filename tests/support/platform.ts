@@ -47,7 +47,7 @@ export function mapSource(map: Record<string, string>, stack = "test"): ConfigSo
         stack,
         get: (key) => map[`${PROJECT}:${key}`],
         getQualified: (key) => map[key],
-        getSecret: (key) => (map[`${PROJECT}:${key}`] === undefined ? undefined : pulumi.secret(map[`${PROJECT}:${key}`])),
+        getSecret: (key) => (map[`${PROJECT}:${key}`] ? pulumi.secret(map[`${PROJECT}:${key}`]) : undefined),
     };
 }
 
