@@ -49,7 +49,8 @@ const catalog = new AnalyticsCatalog("analytics-catalog", {
         bucket: dataLake.inventory,
         sources: [
             ...DATA_ZONES.map((zone) => ({ zone, bucket: dataLake.buckets[zone], infrequentAccessDays: cfg.dataLake.lifecycle[zone].infrequentAccessDays })),
-            { zone: "access-logs", bucket: dataLake.accessLogs, infrequentAccessDays: cfg.dataLake.lifecycle.logs.infrequentAccessDays },
+            // S3 server access logs can only be delivered to SSE-S3: the inventory check expects SSE-S3 there.
+            { zone: "access-logs", bucket: dataLake.accessLogs, infrequentAccessDays: cfg.dataLake.lifecycle.logs.infrequentAccessDays, encryption: "SSE-S3" as const },
             ...(dataLake.assets ? [{ zone: "assets", bucket: dataLake.assets, infrequentAccessDays: cfg.dataLake.lifecycle.landing.infrequentAccessDays }] : []),
             { zone: "audit", bucket: { name: audit.bucket.bucketName, arn: audit.bucket.bucketArn }, infrequentAccessDays: cfg.dataLake.lifecycle.logs.infrequentAccessDays },
             { zone: "macie-results", bucket: { name: macie.resultsBucket.bucketName, arn: macie.resultsBucket.bucketArn }, infrequentAccessDays: cfg.dataLake.lifecycle.logs.infrequentAccessDays },

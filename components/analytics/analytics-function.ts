@@ -381,7 +381,7 @@ export class AnalyticsFunction extends pulumi.ComponentResource {
             if (w.kind === "inventory-check") {
                 const namespace = w.metricNamespace ?? "HealthcareDataPlatform/Inventory";
                 const findings: Record<(typeof INVENTORY_METRICS)[number], string> = {
-                    NotKmsEncryptedObjects: "Lake objects are not encrypted with SSE-KMS (HIPAA 164.312(a)(2)(iv)); run the 'Objects not encrypted with the platform key' named query.",
+                    ObjectsNotEncryptedAsRequired: "Lake objects are not encrypted as their bucket requires (HIPAA 164.312(a)(2)(iv)); run the 'Objects not encrypted with the platform key' named query.",
                     ObjectsWithoutBucketKey: "SSE-KMS lake objects were written without the S3 Bucket Key; run the 'Objects not encrypted with the platform key' named query.",
                     ObjectsPastTransition: "STANDARD lake objects are older than their zone's lifecycle transition; run the 'Objects past their expected lifecycle transition' named query.",
                     InventoryReportsMissing: "A lake bucket has no S3 inventory report in the last two days, or the check did not run: check the bucket's inventory configuration and the function's logs.",

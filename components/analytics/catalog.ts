@@ -37,6 +37,8 @@ export interface InventoriedBucket {
     bucket: BucketRef;
     /** The zone's lifecycle days before STANDARD_IA (for the "past expected transition" query). */
     infrequentAccessDays: number;
+    /** Encryption the bucket requires. @default "SSE-KMS" ("SSE-S3" only for the server-access-log bucket) */
+    encryption?: "SSE-KMS" | "SSE-S3";
 }
 
 export interface InventoryTableArgs {
@@ -270,7 +272,7 @@ export class AnalyticsCatalog extends pulumi.ComponentResource {
             curatedBucket: args.curatedBucket,
             inventoryBucket: inv.bucket,
             inventoryPrefix,
-            zones: inv.sources.map((s) => ({ zone: s.zone, bucket: s.bucket.name, infrequentAccessDays: s.infrequentAccessDays })),
+            zones: inv.sources.map((s) => ({ zone: s.zone, bucket: s.bucket.name, infrequentAccessDays: s.infrequentAccessDays, encryption: s.encryption ?? "SSE-KMS" })),
         };
 
         this.registerOutputs({

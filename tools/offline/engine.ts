@@ -384,6 +384,17 @@ async function captureRejections<T>(run: () => Promise<T>): Promise<{ value?: T;
 }
 
 /** Runs `stack` offline: config, program, policy pack. Never throws for a failing config, program or pack. */
+/** The single account of `aws:allowedAccountIds` (a JSON list, as the CLI passes structured config), if exactly one. */
+export function allowedAccount(raw: string | undefined): string | undefined {
+    if (!raw) return undefined;
+    try {
+        const ids = JSON.parse(raw) as unknown;
+        return Array.isArray(ids) && ids.length === 1 && /^\d{12}$/.test(String(ids[0])) ? String(ids[0]) : undefined;
+    } catch {
+        return undefined;
+    }
+}
+
 export async function runOffline(options: RunOfflineOptions): Promise<OfflineResult> {
     const t0 = Date.now();
     const mode: Mode = options.mode ?? "preview";
@@ -545,6 +556,14 @@ export async function runOffline(options: RunOfflineOptions): Promise<OfflineRes
     if (region && !context.region) {
         context.region = region;
         context.availabilityZones ??= ["a", "b", "c"].map((z) => `${region}${z}`);
+    }
+    // The provider refuses credentials of any other account, so the mock caller is the one allowed account.
+    const allowed = allowedAccount(stackConfig.config["aws:allowedAccountIds"]);
+    if (allowed && !context.accountId) {
+        context.accountId = allowed;
+    }
+    if (region && !context.partition) {
+        context.partition = region.startsWith("us-gov-") ? "aws-us-gov" : region.startsWith("cn-") ? "aws-cn" : "aws";
     }
     let programError: unknown;
     const cwd = process.cwd();

@@ -177,6 +177,41 @@ export function autoName(type: string, name: string, nameProp: string, inputs: R
     return type === "aws:s3/bucket:Bucket" || type === "aws:s3/bucketV2:BucketV2" ? physical.toLowerCase() : physical;
 }
 
+type ComputedOutputs = (physicalName: string, id: string, ctx: MockContext) => Record<string, unknown>;
+
+const secretArn = (ctx: MockContext, name: string) => `arn:${ctx.partition}:secretsmanager:${ctx.region}:${ctx.accountId}:secret:${name}-${stableSuffix(name, 6)}`;
+const host = (name: string, service: string, ctx: MockContext) => `${name}.${stableSuffix(`${service}::${ctx.accountId}`, 12)}.${ctx.region}.${service}.amazonaws.com`;
+
+/** `us-east-1` -> `use1`, as ElastiCache writes regions in endpoint names. */
+const shortRegion = (region: string) => region.split("-").map((part, i) => (i === 0 || /^\d+$/.test(part) ? part : part.charAt(0))).join("");
+
+/** Computed outputs of data stores, in the shapes the provider reports after create. */
+const COMPUTED_OUTPUTS: Record<string, ComputedOutputs> = {
+    "aws:rds/instance:Instance": (n, _id, ctx) => ({
+        address: host(n, "rds", ctx),
+        endpoint: `${host(n, "rds", ctx)}:5432`,
+        masterUserSecrets: [{ secretArn: secretArn(ctx, `rds!db-${n}`), secretStatus: "active" }],
+    }),
+    "aws:rds/cluster:Cluster": (n, _id, ctx) => ({
+        endpoint: host(n, "rds", ctx).replace(`${n}.`, `${n}.cluster-`),
+        readerEndpoint: host(n, "rds", ctx).replace(`${n}.`, `${n}.cluster-ro-`),
+        masterUserSecrets: [{ secretArn: secretArn(ctx, `rds!cluster-${n}`), secretStatus: "active" }],
+    }),
+    "aws:redshift/cluster:Cluster": (n, _id, ctx) => ({ dnsName: host(n, "redshift", ctx), endpoint: `${host(n, "redshift", ctx)}:5439`, masterPasswordSecretArn: secretArn(ctx, `redshift!${n}`) }),
+    "aws:redshiftserverless/namespace:Namespace": (n, _id, ctx) => ({ adminPasswordSecretArn: secretArn(ctx, `redshift!${n}-admin`) }),
+    "aws:redshiftserverless/workgroup:Workgroup": (n, _id, ctx) => ({ endpoints: [{ address: host(n, "redshift-serverless", ctx), port: 5439 }] }),
+    "aws:elasticache/replicationGroup:ReplicationGroup": (n, _id, ctx) => ({
+        primaryEndpointAddress: `master.${n}.${stableSuffix(n, 6)}.${shortRegion(ctx.region)}.cache.amazonaws.com`,
+        readerEndpointAddress: `replica.${n}.${stableSuffix(n, 6)}.${shortRegion(ctx.region)}.cache.amazonaws.com`,
+    }),
+    "aws:elasticache/serverlessCache:ServerlessCache": (n, _id, ctx) => ({
+        endpoints: [{ address: `${n}-${stableSuffix(n, 6)}.serverless.${ctx.region}.cache.amazonaws.com`, port: 6379 }],
+        readerEndpoints: [{ address: `${n}-${stableSuffix(n, 6)}.serverless.${ctx.region}.cache.amazonaws.com`, port: 6380 }],
+    }),
+    "aws:opensearch/domain:Domain": (n, _id, ctx) => ({ endpoint: `vpc-${n}-${stableSuffix(n, 26)}.${ctx.region}.es.amazonaws.com` }),
+    "aws:apigatewayv2/api:Api": (_n, id, ctx) => ({ apiEndpoint: `https://${id.slice(0, 10)}.execute-api.${ctx.region}.amazonaws.com` }),
+};
+
 /** Mocks with the realism of the chosen mode. */
 export class OfflineMocks implements pulumi.runtime.Mocks {
     constructor(
@@ -280,6 +315,10 @@ export class OfflineMocks implements pulumi.runtime.Mocks {
         }
         if (type === "aws:iam/role:Role") {
             state.uniqueId = `AROA${stableSuffix(name, 17).toUpperCase()}`;
+        }
+        // Endpoints and managed secrets the data stores report once created, so stack outputs are realistic after up.
+        for (const [prop, value] of Object.entries(COMPUTED_OUTPUTS[type]?.(physicalName, id, this.context) ?? {})) {
+            if (has(prop) && state[prop] === undefined) state[prop] = value;
         }
         return { id, state };
     }

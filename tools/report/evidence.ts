@@ -121,7 +121,14 @@ export function areaOf(resources: RecordedResource[]): Map<string, RecordedResou
 function flatten(value: unknown, prefix = "", out: [string, unknown][] = []): [string, unknown][] {
     if (Array.isArray(value)) value.forEach((v, i) => flatten(v, `${prefix}[${i}]`, out));
     else if (value && typeof value === "object") for (const [k, v] of Object.entries(value)) flatten(v, prefix ? `${prefix}.${k}` : k, out);
-    else out.push([prefix, value]);
+    else if (typeof value === "string" && value.startsWith("{")) {
+        // Policy documents and EMR security configurations are JSON strings; their keys are posture evidence too.
+        try {
+            flatten(JSON.parse(value), prefix, out);
+        } catch {
+            out.push([prefix, value]);
+        }
+    } else out.push([prefix, value]);
     return out;
 }
 

@@ -6,7 +6,8 @@
  * security topic (HIPAA 164.308(a)(1)(ii)(D) information system activity review, 164.312(a)(2)(iv)).
  *
  * Metrics (namespace from the environment, dimension `Environment`):
- * - `NotKmsEncryptedObjects`   current objects whose encryption status is not SSE-KMS or DSSE-KMS
+ * - `ObjectsNotEncryptedAsRequired` current objects not SSE-KMS/DSSE-KMS in a KMS bucket (not encrypted at all in the
+ *                                 SSE-S3 access-log bucket)
  * - `ObjectsWithoutBucketKey`  SSE-KMS objects written without the S3 Bucket Key
  * - `ObjectsPastTransition`    STANDARD objects older than their zone's IA days (lifecycle not working)
  * - `InventoryReportsMissing`  zone buckets with no inventory report since the look-back day
@@ -30,7 +31,7 @@ export interface InventoryCheckDeps {
 }
 
 export interface InventoryCheckResult {
-    notKmsEncrypted: number;
+    notEncryptedAsRequired: number;
     withoutBucketKey: number;
     pastTransition: number;
     missingReports: string[];
@@ -58,11 +59,11 @@ export function createInventoryCheckHandler(deps: InventoryCheckDeps): () => Pro
         const reported = new Set(result.rows.map((r) => String(r.source_bucket)));
         const totals = result.rows.reduce<Omit<InventoryCheckResult, "missingReports" | "queryExecutionId">>(
             (acc, r) => ({
-                notKmsEncrypted: acc.notKmsEncrypted + num(r.not_kms_encrypted),
+                notEncryptedAsRequired: acc.notEncryptedAsRequired + num(r.not_encrypted_as_required),
                 withoutBucketKey: acc.withoutBucketKey + num(r.without_bucket_key),
                 pastTransition: acc.pastTransition + num(r.past_transition),
             }),
-            { notKmsEncrypted: 0, withoutBucketKey: 0, pastTransition: 0 },
+            { notEncryptedAsRequired: 0, withoutBucketKey: 0, pastTransition: 0 },
         );
         // An empty result is not "all clean": it means no report arrived, which the metric makes visible.
         const missingReports = deps.templateContext.zones.filter((z) => !reported.has(z.bucket)).map((z) => z.zone);
@@ -79,7 +80,7 @@ export function createInventoryCheckHandler(deps: InventoryCheckDeps): () => Pro
                     ],
                 },
                 Environment: deps.environment,
-                NotKmsEncryptedObjects: totals.notKmsEncrypted,
+                ObjectsNotEncryptedAsRequired: totals.notEncryptedAsRequired,
                 ObjectsWithoutBucketKey: totals.withoutBucketKey,
                 ObjectsPastTransition: totals.pastTransition,
                 InventoryReportsMissing: missingReports.length,

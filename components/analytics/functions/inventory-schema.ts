@@ -81,4 +81,4 @@ export function inventoryDtOf(date: string): string {
 }
 
 /** Metrics the scheduled inventory check publishes (EMF) and the component alarms on. */
-export const INVENTORY_METRICS = ["NotKmsEncryptedObjects", "ObjectsWithoutBucketKey", "ObjectsPastTransition", "InventoryReportsMissing"] as const;
+export const INVENTORY_METRICS = ["ObjectsNotEncryptedAsRequired", "ObjectsWithoutBucketKey", "ObjectsPastTransition", "InventoryReportsMissing"] as const;

@@ -37,6 +37,11 @@ export interface ZoneBucket {
     bucket: string;
     /** Lifecycle days before STANDARD_IA for this zone (from `PlatformConfig.dataLake.lifecycle`). */
     infrequentAccessDays: number;
+    /**
+     * Encryption the bucket requires: SSE-KMS for data, SSE-S3 only for the server-access-log bucket (S3 cannot
+     * deliver access logs to SSE-KMS). @default "SSE-KMS"
+     */
+    encryption?: "SSE-KMS" | "SSE-S3";
 }
 
 /** Deployment names the templates are built from. */
@@ -139,9 +144,10 @@ function zoneCase(zones: ZoneBucket[], column: string, value: (z: ZoneBucket) =>
 function currentObjects(ctx: TemplateContext): string {
     const table = `"${checkIdentifier("inventory database", ctx.inventoryDatabase)}"."${checkIdentifier("inventory table", ctx.inventoryTable)}"`;
     const zone = zoneCase(ctx.zones, `i.${INVENTORY_SOURCE_PARTITION}`, (z) => sqlStringLiteral(z.zone), "'other'");
+    const expected = zoneCase(ctx.zones, `i.${INVENTORY_SOURCE_PARTITION}`, (z) => sqlStringLiteral(z.encryption ?? "SSE-KMS"), "'SSE-KMS'");
     return [
         "WITH recent AS (",
-        `  SELECT i.*, ${zone} AS zone,`,
+        `  SELECT i.*, ${zone} AS zone, ${expected} AS expected_encryption,`,
         `         max(i.${INVENTORY_DT_PARTITION}) OVER (PARTITION BY i.${INVENTORY_SOURCE_PARTITION}) AS latest_dt`,
         `  FROM ${table} i`,
         `  WHERE i.${INVENTORY_DT_PARTITION} >= ?`,
@@ -154,8 +160,13 @@ function currentObjects(ctx: TemplateContext): string {
 
 // Keys are written under `customer=<id>/` (Firehose dynamic partitioning and the ingestion client).
 const CUSTOMER_OF_KEY = "regexp_extract(key, '(?:^|/)customer=([a-z0-9-]+)/', 1)";
-const NOT_KMS = "(encryption_status IS NULL OR encryption_status NOT IN ('SSE-KMS', 'DSSE-KMS'))";
-const NO_BUCKET_KEY = "coalesce(bucket_key_status, 'DISABLED') <> 'ENABLED'";
+// Not encrypted as the bucket requires: anything but SSE-KMS/DSSE-KMS in a KMS bucket; unencrypted (or SSE-C, whose
+// key S3 does not hold) in the SSE-S3 access-log bucket.
+const NOT_AS_REQUIRED =
+    "(encryption_status IS NULL OR (expected_encryption = 'SSE-KMS' AND encryption_status NOT IN ('SSE-KMS', 'DSSE-KMS')) " +
+    "OR (expected_encryption = 'SSE-S3' AND encryption_status NOT IN ('SSE-S3', 'SSE-KMS', 'DSSE-KMS')))";
+// SSE-KMS objects of a KMS bucket written without the S3 Bucket Key (every KMS bucket here has it on).
+const NO_BUCKET_KEY = "(expected_encryption = 'SSE-KMS' AND encryption_status = 'SSE-KMS' AND coalesce(bucket_key_status, 'DISABLED') <> 'ENABLED')";
 
 function pastTransition(ctx: TemplateContext): string {
     const iaDays = zoneCase(ctx.zones, INVENTORY_SOURCE_PARTITION, (z) => String(Math.trunc(z.infrequentAccessDays)), "NULL");
@@ -189,14 +200,14 @@ export function buildTemplates(ctx: TemplateContext): QueryTemplate[] {
             id: "inventory-health",
             title: "Inventory health per bucket",
             description:
-                "Per zone bucket: objects, objects not encrypted with SSE-KMS, SSE-KMS objects without the S3 Bucket Key, " +
+                "Per zone bucket: objects, objects not encrypted as the bucket requires, SSE-KMS objects without the S3 Bucket Key, " +
                 "and STANDARD objects past their zone's IA transition. The scheduled inventory check publishes these as metrics.",
             database: inventory,
             sql: [
                 objects,
                 "SELECT zone, source_bucket, count(*) AS objects,",
-                `       count_if(${NOT_KMS}) AS not_kms_encrypted,`,
-                `       count_if(NOT ${NOT_KMS} AND ${NO_BUCKET_KEY}) AS without_bucket_key,`,
+                `       count_if(${NOT_AS_REQUIRED}) AS not_encrypted_as_required,`,
+                `       count_if(${NO_BUCKET_KEY}) AS without_bucket_key,`,
                 `       count_if(${pastTransition(ctx)}) AS past_transition`,
                 "FROM current_objects",
                 "GROUP BY zone, source_bucket",
@@ -211,7 +222,7 @@ export function buildTemplates(ctx: TemplateContext): QueryTemplate[] {
             id: "unencrypted-objects",
             title: "Objects not encrypted with the platform key",
             description:
-                "Objects whose encryption status is not SSE-KMS/DSSE-KMS, or that were written without the S3 Bucket Key, per zone " +
+                "Objects not encrypted as their bucket requires (SSE-KMS; SSE-S3 for the access-log bucket), or SSE-KMS objects written without the S3 Bucket Key, per zone " +
                 "and status. The inventory has no per-object key id; the bucket policy denies uploads with any other key.",
             database: inventory,
             sql: [
@@ -219,7 +230,7 @@ export function buildTemplates(ctx: TemplateContext): QueryTemplate[] {
                 "SELECT zone, source_bucket, coalesce(encryption_status, 'UNKNOWN') AS encryption_status,",
                 "       coalesce(bucket_key_status, 'UNKNOWN') AS bucket_key_status, count(*) AS objects, sum(size) AS bytes",
                 "FROM current_objects",
-                `WHERE ${NOT_KMS} OR ${NO_BUCKET_KEY}`,
+                `WHERE ${NOT_AS_REQUIRED} OR ${NO_BUCKET_KEY}`,
                 "GROUP BY 1, 2, 3, 4",
                 "ORDER BY objects DESC",
             ].join("\n"),

@@ -136,7 +136,7 @@ describe("components/analytics/analytics-function", () => {
             "AWS/Lambda/Errors",
             "AWS/SQS/ApproximateNumberOfMessagesVisible",
             "HealthcareDataPlatform/Inventory/InventoryReportsMissing",
-            "HealthcareDataPlatform/Inventory/NotKmsEncryptedObjects",
+            "HealthcareDataPlatform/Inventory/ObjectsNotEncryptedAsRequired",
             "HealthcareDataPlatform/Inventory/ObjectsPastTransition",
             "HealthcareDataPlatform/Inventory/ObjectsWithoutBucketKey",
         ]);

@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import * as path from "path";
 import * as aws from "@pulumi/aws";
-import { runOffline, OfflineResult } from "../../../tools/offline/engine";
+import { allowedAccount, runOffline, OfflineResult } from "../../../tools/offline/engine";
 import { recordProgram } from "../../../tools/offline/recorder";
 import { resource, SECRET_SIG_KEY, TOY_PROJECT, UNKNOWN, urnOf } from "./fixtures";
 
@@ -192,5 +192,14 @@ describe("offline engine: running programs", () => {
         assert.strictEqual(seen["preview-known"], "known-name");
         assert.strictEqual(seen["preview-arnKnown"], false);
         assert.strictEqual(seen["up-arnKnown"], true);
+    });
+});
+
+describe("offline engine: the mock account is the stack's one allowed account", () => {
+    it("reads aws:allowedAccountIds as the CLI passes it (a JSON list)", async () => {
+        assert.strictEqual(allowedAccount('["345678901234"]'), "345678901234");
+        assert.strictEqual(allowedAccount('["345678901234","111111111111"]'), undefined);
+        assert.strictEqual(allowedAccount("not json"), undefined);
+        assert.strictEqual(allowedAccount(undefined), undefined);
     });
 });

@@ -7,7 +7,7 @@ const COLUMNS = [
     { name: "zone", type: "varchar" },
     { name: "source_bucket", type: "varchar" },
     { name: "objects", type: "bigint" },
-    { name: "not_kms_encrypted", type: "bigint" },
+    { name: "not_encrypted_as_required", type: "bigint" },
     { name: "without_bucket_key", type: "bigint" },
     { name: "past_transition", type: "bigint" },
 ];
@@ -41,17 +41,17 @@ describe("components/analytics/functions/inventory-check", () => {
         const result = await check();
         assert.strictEqual(athena.started[0].QueryString, buildTemplates(CTX).find((t) => t.id === "inventory-health")?.sql);
         assert.deepStrictEqual(athena.started[0].ExecutionParameters, ["'2025-03-05-00-00'"]);
-        assert.deepStrictEqual(result, { notKmsEncrypted: 2, withoutBucketKey: 4, pastTransition: 7, missingReports: [], queryExecutionId: "qe-1" });
+        assert.deepStrictEqual(result, { notEncryptedAsRequired: 2, withoutBucketKey: 4, pastTransition: 7, missingReports: [], queryExecutionId: "qe-1" });
         assert.strictEqual(lines.length, 1);
         const emf = JSON.parse(lines[0]);
         assert.deepStrictEqual(emf._aws.CloudWatchMetrics, [
             {
                 Namespace: "HealthcareDataPlatform/Inventory",
                 Dimensions: [["Environment"]],
-                Metrics: ["NotKmsEncryptedObjects", "ObjectsWithoutBucketKey", "ObjectsPastTransition", "InventoryReportsMissing"].map((Name) => ({ Name, Unit: "Count" })),
+                Metrics: ["ObjectsNotEncryptedAsRequired", "ObjectsWithoutBucketKey", "ObjectsPastTransition", "InventoryReportsMissing"].map((Name) => ({ Name, Unit: "Count" })),
             },
         ]);
-        assert.deepStrictEqual([emf.Environment, emf.NotKmsEncryptedObjects, emf.ObjectsWithoutBucketKey, emf.ObjectsPastTransition, emf.InventoryReportsMissing], ["dev", 2, 4, 7, 0]);
+        assert.deepStrictEqual([emf.Environment, emf.ObjectsNotEncryptedAsRequired, emf.ObjectsWithoutBucketKey, emf.ObjectsPastTransition, emf.InventoryReportsMissing], ["dev", 2, 4, 7, 0]);
         assert.strictEqual(emf._aws.Timestamp, Date.parse("2025-03-07T10:00:00Z"));
     });
 

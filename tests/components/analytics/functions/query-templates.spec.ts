@@ -75,6 +75,15 @@ describe("components/analytics/functions/query-templates", () => {
         assert.ok(sql.includes("WHEN 'hdp-dev-raw-210987654321-us-east-1' THEN 30 WHEN 'hdp-dev-curated-210987654321-us-east-1' THEN 90 ELSE NULL END + 2"));
     });
 
+    it("expects SSE-S3 only where a zone says so (the access-log bucket) and SSE-KMS with the Bucket Key elsewhere", async () => {
+        const logs = "hdp-dev-access-logs-210987654321-us-east-1";
+        const sql = buildTemplates({ ...CTX, zones: [...CTX.zones, { zone: "access-logs", bucket: logs, infrequentAccessDays: 30, encryption: "SSE-S3" }] }).find((t) => t.id === "inventory-health")?.sql ?? "";
+        assert.ok(sql.includes(`CASE i.source_bucket WHEN 'hdp-dev-raw-210987654321-us-east-1' THEN 'SSE-KMS' WHEN 'hdp-dev-curated-210987654321-us-east-1' THEN 'SSE-KMS' WHEN '${logs}' THEN 'SSE-S3' ELSE 'SSE-KMS' END AS expected_encryption`));
+        assert.ok(sql.includes("(expected_encryption = 'SSE-KMS' AND encryption_status NOT IN ('SSE-KMS', 'DSSE-KMS'))"));
+        assert.ok(sql.includes("(expected_encryption = 'SSE-S3' AND encryption_status NOT IN ('SSE-S3', 'SSE-KMS', 'DSSE-KMS'))"));
+        assert.ok(sql.includes("count_if((expected_encryption = 'SSE-KMS' AND encryption_status = 'SSE-KMS' AND coalesce(bucket_key_status, 'DISABLED') <> 'ENABLED')) AS without_bucket_key"));
+    });
+
     it("refuses deployment names that are not identifiers", async () => {
         assert.throws(() => buildTemplates({ ...CTX, curatedDatabase: "curated; DROP TABLE x" }), /curated database 'curated; DROP TABLE x' is not a Glue\/Athena identifier/);
         assert.throws(() => buildTemplates({ ...CTX, zones: [{ zone: "raw", bucket: "evil' OR '1'='1", infrequentAccessDays: 30 }] }), /is not a valid S3 bucket name/);

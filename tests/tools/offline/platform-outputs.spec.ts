@@ -1,0 +1,17 @@
+import * as assert from "assert";
+import { runOffline } from "../../../tools/offline/engine";
+
+describe("offline engine on the platform program (prod, up)", function () {
+    this.timeout(300_000);
+
+    it("answers as the stack's own account with realistic endpoints, so every stack output is set", async () => {
+        const result = await runOffline({ stack: "prod", mode: "up", policyPackDir: null });
+        assert.strictEqual(result.exitCode, 0, result.error?.message);
+        const outputs = result.recording?.stackOutputs as Record<string, unknown>;
+        assert.match(String((outputs.keyArns as Record<string, string>).dataLake), /^arn:aws:kms:us-east-1:345678901234:key\//);
+        for (const key of ["databaseEndpoint", "cacheEndpoint", "warehouseEndpoint", "auditTrailArn", "alertTopicArn"]) {
+            assert.ok(typeof outputs[key] === "string" && (outputs[key] as string).length > 0, `${key} is ${JSON.stringify(outputs[key])}`);
+        }
+        assert.match(String(outputs.cacheEndpoint), /\.use1\.cache\.amazonaws\.com$/);
+    });
+});
