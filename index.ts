@@ -3,6 +3,11 @@
  * Order follows the data: keys and network first, then the lake and the stores, then the paths into and out of them.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { AnalyticsFunction } from "./components/analytics/analytics-function";
+import { AthenaWorkspace } from "./components/analytics/athena";
+import { AnalyticsCatalog } from "./components/analytics/catalog";
+import { EmrProcessing } from "./components/analytics/emr";
+import { PresentationApi } from "./components/analytics/presentation";
 import { Ingestion } from "./components/ingestion/ingestion";
 import { DEFAULT_COMPUTE_TLS_PORTS, Network } from "./components/network/network";
 import { AccessRoles } from "./components/security/access";
@@ -11,7 +16,7 @@ import { AccountGuardrails } from "./components/security/guardrails";
 import { PlatformKeys } from "./components/security/keys";
 import { MacieDiscovery } from "./components/security/macie";
 import { SecurityMonitoring } from "./components/security/monitoring";
-import { readPlatformConfig } from "./components/shared/config";
+import { DATA_ZONES, readPlatformConfig } from "./components/shared/config";
 import { createPlatformProvider } from "./components/shared/provider";
 import { PlatformContext } from "./components/shared/refs";
 import { standardTags } from "./components/shared/tags";
@@ -155,6 +160,76 @@ const ingestion = new Ingestion(
     afterLake,
 );
 
+// --- Analytics ---
+const catalog = new AnalyticsCatalog(
+    "analytics-catalog",
+    {
+        context,
+        keys,
+        rawBucket: dataLake.buckets.raw,
+        curatedBucket: dataLake.buckets.curated,
+        // Every bucket with an S3 inventory configuration, with the IA transition its lifecycle promises.
+        inventory: {
+            bucket: dataLake.inventory,
+            sources: [
+                ...DATA_ZONES.map((zone) => ({ zone, bucket: dataLake.buckets[zone], infrequentAccessDays: cfg.dataLake.lifecycle[zone].infrequentAccessDays })),
+                // S3 delivers server access logs only to SSE-S3 buckets: the inventory check expects SSE-S3 there.
+                { zone: "access-logs", bucket: dataLake.accessLogs, infrequentAccessDays: cfg.dataLake.lifecycle.logs.infrequentAccessDays, encryption: "SSE-S3" as const },
+                ...(dataLake.assets ? [{ zone: "assets", bucket: dataLake.assets, infrequentAccessDays: cfg.dataLake.lifecycle.landing.infrequentAccessDays }] : []),
+                { zone: "audit", bucket: { name: audit.bucket.bucketName, arn: audit.bucket.bucketArn }, infrequentAccessDays: cfg.dataLake.lifecycle.logs.infrequentAccessDays },
+                { zone: "macie-results", bucket: { name: macie.resultsBucket.bucketName, arn: macie.resultsBucket.bucketArn }, infrequentAccessDays: cfg.dataLake.lifecycle.logs.infrequentAccessDays },
+            ],
+        },
+        securityConfigurationName: ingestion.batch?.securityConfigurationName,
+    },
+    { ...opts, dependsOn: [dataLake, ingestion] },
+);
+const athena = new AthenaWorkspace(
+    "analytics-athena",
+    { context, keys, bytesScannedCutoffPerQuery: cfg.analytics.athenaBytesScannedCutoff, resultsBucket: dataLake.buckets.results, catalog: catalog.refs },
+    afterLake,
+);
+const emr = new EmrProcessing(
+    "analytics-emr",
+    { context, keys, network, settings: cfg.analytics.emr, catalog: catalog.refs, logs: { bucket: dataLake.buckets.results, prefix: "emr-logs/" } },
+    afterLake,
+);
+const inventoryCheck = new AnalyticsFunction(
+    "analytics-inventory-check",
+    {
+        context,
+        keys,
+        network,
+        settings: cfg.analytics.lambda,
+        role: "inventory-check",
+        workload: { kind: "inventory-check" },
+        athena: athena.queryAccess,
+        alarmTopicArn: monitoring.topicArn,
+    },
+    opts,
+);
+const presentation = new PresentationApi(
+    "analytics-presentation",
+    {
+        context,
+        keys,
+        network,
+        settings: cfg.analytics,
+        athena: athena.queryAccess,
+        cache: cache
+            ? {
+                  endpoint: cache.endpoint,
+                  port: cache.port,
+                  iamAuth: { cacheName: cache.cacheName, userId: cache.appUserName, serverless: st.elasticache.mode === "serverless" },
+              }
+            : undefined,
+        alarmTopicArn: monitoring.topicArn,
+        // API access logs and OpenSearch audit logs are audit evidence (164.316(b)(2)).
+        auditLogRetentionDays: cfg.logging.auditRetentionDays,
+    },
+    opts,
+);
+
 // --- Outputs ---
 export const environment = cfg.environment;
 export const keyAliases = Object.fromEntries(Object.entries(keys).map(([domain, ref]) => [domain, ref.aliasName]));
@@ -193,3 +268,11 @@ export const ingestDeliveryStreamName = ingestion.streaming?.deliveryStreamName;
 export const etlJobName = ingestion.batch?.jobName;
 export const fileGatewayArn = ingestion.hybrid?.gateway.arn;
 export const snowballRoleArn = ingestion.bulkMigration?.snowballRoleArn;
+export const glueDatabases = { raw: catalog.refs.rawDatabase, curated: catalog.refs.curatedDatabase, inventory: catalog.refs.inventoryDatabase };
+export const athenaWorkgroup = athena.workgroupName;
+export const athenaResultsLocation = `s3://${athena.queryAccess.resultsBucket.name}/${athena.queryAccess.resultsPrefix}`;
+export const emrApplicationId = emr.application?.id;
+export const emrExecutionRoleArn = emr.executionRole?.arn;
+export const inventoryCheckFunction = inventoryCheck.functionName;
+export const analyticsApiUrl = presentation.url;
+export const opensearchEndpoint = presentation.domain?.endpoint;
