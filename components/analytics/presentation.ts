@@ -232,8 +232,8 @@ export class PresentationApi extends pulumi.ComponentResource {
             const logGroups = Object.entries(logTypes).map(([logType, suffix]) => {
                 const groupName = `/aws/opensearch/${domainName}/${suffix}`;
                 const retentionInDays = logType === "AUDIT_LOGS" ? auditRetentionDays : logRetentionDays;
-                new aws.cloudwatch.LogGroup(`${name}-search-${suffix}-logs`, { name: groupName, kmsKeyId: args.keys.logs.arn, retentionInDays }, { parent: this });
-                return { logType, arn: regionalArn(naming, "logs", `log-group:${groupName}`) };
+                const group = new aws.cloudwatch.LogGroup(`${name}-search-${suffix}-logs`, { name: groupName, kmsKeyId: args.keys.logs.arn, retentionInDays }, { parent: this });
+                return { logType, group, arn: regionalArn(naming, "logs", `log-group:${groupName}`) };
             });
             const logPolicy = new aws.cloudwatch.LogResourcePolicy(
                 `${name}-search-log-policy`,
@@ -302,7 +302,8 @@ export class PresentationApi extends pulumi.ComponentResource {
                     logPublishingOptions: logGroups.map((g) => ({ logType: g.logType, cloudwatchLogGroupArn: g.arn, enabled: true })),
                     softwareUpdateOptions: { autoSoftwareUpdateEnabled: true },
                 },
-                { parent: this, protect, dependsOn: [logPolicy, this.opensearchMasterRole] },
+                // Referenced by deterministic ARNs: OpenSearch checks the groups and the resource policy exist.
+                { parent: this, protect, dependsOn: [logPolicy, this.opensearchMasterRole, ...logGroups.map((g) => g.group)] },
             );
             Object.assign(outputs, { opensearchDomainName: domainName, opensearchDomainArn: domainArn, opensearchAvailabilityZones: azCount });
         }

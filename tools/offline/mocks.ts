@@ -177,7 +177,7 @@ export function autoName(type: string, name: string, nameProp: string, inputs: R
     return type === "aws:s3/bucket:Bucket" || type === "aws:s3/bucketV2:BucketV2" ? physical.toLowerCase() : physical;
 }
 
-type ComputedOutputs = (physicalName: string, id: string, ctx: MockContext) => Record<string, unknown>;
+type ComputedOutputs = (physicalName: string, id: string, ctx: MockContext, inputs: State) => Record<string, unknown>;
 
 const secretArn = (ctx: MockContext, name: string) => `arn:${ctx.partition}:secretsmanager:${ctx.region}:${ctx.accountId}:secret:${name}-${stableSuffix(name, 6)}`;
 const host = (name: string, service: string, ctx: MockContext) => `${name}.${stableSuffix(`${service}::${ctx.accountId}`, 12)}.${ctx.region}.${service}.amazonaws.com`;
@@ -209,6 +209,8 @@ const COMPUTED_OUTPUTS: Record<string, ComputedOutputs> = {
         readerEndpoints: [{ address: `${n}-${stableSuffix(n, 6)}.serverless.${ctx.region}.cache.amazonaws.com`, port: 6380 }],
     }),
     "aws:opensearch/domain:Domain": (n, _id, ctx) => ({ endpoint: `vpc-${n}-${stableSuffix(n, 26)}.${ctx.region}.es.amazonaws.com` }),
+    // Gateway endpoints publish the service's prefix list, which security groups use for egress.
+    "aws:ec2/vpcEndpoint:VpcEndpoint": (_n, _id, _ctx, inputs) => (inputs.vpcEndpointType === "Gateway" ? { prefixListId: `pl-${stableSuffix(`${inputs.serviceName}`, 8)}` } : {}),
     "aws:apigatewayv2/api:Api": (_n, id, ctx) => ({ apiEndpoint: `https://${id.slice(0, 10)}.execute-api.${ctx.region}.amazonaws.com` }),
 };
 
@@ -317,7 +319,7 @@ export class OfflineMocks implements pulumi.runtime.Mocks {
             state.uniqueId = `AROA${stableSuffix(name, 17).toUpperCase()}`;
         }
         // Endpoints and managed secrets the data stores report once created, so stack outputs are realistic after up.
-        for (const [prop, value] of Object.entries(COMPUTED_OUTPUTS[type]?.(physicalName, id, this.context) ?? {})) {
+        for (const [prop, value] of Object.entries(COMPUTED_OUTPUTS[type]?.(physicalName, id, this.context, inputs) ?? {})) {
             if (has(prop) && state[prop] === undefined) state[prop] = value;
         }
         return { id, state };

@@ -136,10 +136,16 @@ export function createQueryApiHandler(deps: QueryApiDeps): (event: QueryApiEvent
             throw err;
         }
 
+        // A caller pinned to one customer may run only customer-scoped queries, and only for that customer
+        // (cross-customer storage metadata is still another tenant's information).
         const pinned = event.requestContext?.authorizer?.jwt?.claims?.[claim];
-        if (typeof pinned === "string" && bound.values.customer !== undefined && bound.values.customer !== pinned) {
-            log({ event: "forbidden", requestId, queryId, reason: "customer claim mismatch" });
-            return respond(403, { error: "forbidden", message: "the token's customer claim does not match the customer parameter" });
+        if (typeof pinned === "string" && bound.values.customer !== pinned) {
+            const scoped = template.params.some((p) => p.kind === "customerId");
+            log({ event: "forbidden", requestId, queryId, reason: scoped ? "customer claim mismatch" : "query not scoped to a customer" });
+            return respond(403, {
+                error: "forbidden",
+                message: scoped ? "the token's customer claim does not match the customer parameter" : "this token is limited to one customer; this query is not customer-scoped",
+            });
         }
 
         const key = cacheKey(template.id, bound.values, deps.workgroup);

@@ -161,7 +161,7 @@ describe("components/analytics/functions/query-api", () => {
         assert.deepStrictEqual([body(res).rows, body(res).rowCount], [[], 0]);
     });
 
-    it("refuses another customer's data when the JWT pins the caller to a customer", async () => {
+    it("refuses another customer's data, and unscoped queries, when the JWT pins the caller to a customer", async () => {
         const { athena, handler } = setup();
         const res = await handler(
             event("POST /queries/{queryId}", { queryId: "encounters-by-day", body: { parameters: { customer: "northside-clinic", from: "2025-01-01", to: "2025-01-31" } }, claims: { sub: "u1", customer: "st-marys" } }),
@@ -172,6 +172,12 @@ describe("components/analytics/functions/query-api", () => {
             event("POST /queries/{queryId}", { queryId: "encounters-by-day", body: { parameters: { customer: "st-marys", from: "2025-01-01", to: "2025-01-31" } }, claims: { sub: "u1", customer: "st-marys" } }),
         );
         assert.strictEqual(own.statusCode, 200);
+        const crossTenant = await handler(event("POST /queries/{queryId}", { queryId: "objects-by-customer", body: {}, claims: { sub: "u1", customer: "st-marys" } }));
+        assert.deepStrictEqual([crossTenant.statusCode, body(crossTenant).message], [403, "this token is limited to one customer; this query is not customer-scoped"]);
+        assert.strictEqual(athena.started.length, 1);
+        // Without a customer claim (an internal analyst's token) every allow-listed query is open.
+        const analyst = await handler(event("POST /queries/{queryId}", { queryId: "objects-by-customer", body: {}, claims: { sub: "analyst-7" } }));
+        assert.strictEqual(analyst.statusCode, 200);
     });
 
     it("caches a result under a hashed key with the template's TTL and serves the next call from the cache", async () => {
