@@ -69,6 +69,8 @@ export interface RunOfflineOptions {
     /** Account and partition of the mocks; the region comes from `aws:region` unless given here. */
     context?: Partial<MockContext>;
     onProgress?: (event: ProgressEvent) => void;
+    /** Values set over the stack file, as `pulumi config set` would (bare keys are project keys; `undefined` unsets). */
+    configOverrides?: Record<string, unknown>;
     /** Stack tags sent with ConfigureStack. */
     stackTags?: Record<string, string>;
 }
@@ -471,7 +473,7 @@ export async function runOffline(options: RunOfflineOptions): Promise<OfflineRes
             programPath = resolveProgram(projectDir, undefined, project.main);
             result.programPath = programPath;
         }
-        result.config = loadStackConfig(projectDir, options.stack);
+        result.config = loadStackConfig(projectDir, options.stack, options.configOverrides);
         warnings.push(...result.config.warnings);
         if (result.config.placeholders.length > 0) {
             warnings.push(

@@ -321,7 +321,11 @@ export function stackFileOf(project: ProjectInfo, stack: string): string {
 }
 
 /** Loads the CLI-equivalent configuration of `stack` in `projectDir`. */
-export function loadStackConfig(projectDir: string, stack: string): StackConfig {
+/**
+ * Loads a stack's config as the CLI does. `overrides` act like `pulumi config set` on the stack file before it is
+ * read (bare keys are project keys, `undefined` removes a key, `{ secure: "..." }` is an encrypted value).
+ */
+export function loadStackConfig(projectDir: string, stack: string, overrides: Record<string, unknown> = {}): StackConfig {
     if (!/^[A-Za-z0-9_.-]+$/.test(stack)) {
         throw new StackConfigError(`invalid stack name '${stack}': use letters, digits, '-', '_' and '.'`, projectDir);
     }
@@ -359,6 +363,11 @@ export function loadStackConfig(projectDir: string, stack: string): StackConfig 
             throw new StackConfigError(`${stackFile}: configuration key '${key}' is set twice ('${rawKey}')`, stackFile, key);
         }
         stackValues.set(key, raw);
+    }
+    for (const [rawKey, raw] of Object.entries(overrides)) {
+        const key = qualify(project.name, rawKey);
+        if (raw === undefined) stackValues.delete(key);
+        else stackValues.set(key, raw);
     }
 
     const bare = (key: string) => (key.startsWith(`${project.name}:`) ? key.slice(project.name.length + 1) : key);

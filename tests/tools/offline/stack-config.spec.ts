@@ -127,3 +127,23 @@ describe("offline engine: stack config", () => {
         assert.deepStrictEqual(c.config, { "b:size": "3", "b:flags": '["x","y"]' });
     });
 });
+
+describe("offline engine: config overrides", () => {
+    it("sets, replaces and unsets keys over the stack file like `pulumi config set` and `config rm`", async () => {
+        const base = loadStackConfig(path.resolve(__dirname, "..", "..", ".."), "dev");
+        const c = loadStackConfig(path.resolve(__dirname, "..", "..", ".."), "dev", { rdsEnabled: false, "aws:region": "eu-west-1", owner: undefined });
+        assert.strictEqual(c.config["healthcare-data-platform:rdsEnabled"], "false");
+        assert.strictEqual(c.config["aws:region"], "eu-west-1");
+        // Unset in the stack file: the Pulumi.yaml default applies, as the CLI does after `pulumi config rm owner`.
+        assert.notStrictEqual(base.config["healthcare-data-platform:owner"], "platform-team");
+        assert.strictEqual(c.config["healthcare-data-platform:owner"], "platform-team");
+        assert.strictEqual(c.sources["healthcare-data-platform:owner"], "project-default");
+    });
+
+    it("still type-checks an override against the project's declaration", async () => {
+        assert.throws(
+            () => loadStackConfig(path.resolve(__dirname, "..", "..", ".."), "dev", { availabilityZones: "two" }),
+            (err: Error) => err instanceof StackConfigError && /configuration key 'availabilityZones' must be of type 'integer'/.test(err.message),
+        );
+    });
+});
