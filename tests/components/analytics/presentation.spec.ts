@@ -114,7 +114,9 @@ describe("components/analytics/presentation", () => {
         });
         const logs = (d.logPublishingOptions as { logType: string; cloudwatchLogGroupArn: string }[]).map((l) => l.logType).sort();
         assert.deepStrictEqual(logs, ["AUDIT_LOGS", "ES_APPLICATION_LOGS", "INDEX_SLOW_LOGS", "SEARCH_SLOW_LOGS"]);
-        const audit = inputs(one(rec, "aws:cloudwatch/logGroup:LogGroup", "analytics-presentation-search-audit-logs"));
+        const auditGroup = one(rec, "aws:cloudwatch/logGroup:LogGroup", "analytics-presentation-search-audit-logs");
+        assert.ok(res.dependencies.includes(auditGroup.urn), "the domain waits for its log groups");
+        const audit = inputs(auditGroup);
         assert.deepStrictEqual(audit, { name: "/aws/opensearch/hdp-prod-search/audit", kmsKeyId: fakeKeys(cfg).logs.arn, retentionInDays: 2192 });
         const lrp = JSON.parse(String(inputs(one(rec, "aws:cloudwatch/logResourcePolicy:LogResourcePolicy", "analytics-presentation-search-log-policy")).policyDocument));
         assert.deepStrictEqual(lrp.Statement[0].Principal, { Service: "es.amazonaws.com" });

@@ -187,6 +187,10 @@ describe("Network (healthcare:network:Network)", () => {
                 assert.strictEqual(ep.serviceName, `com.amazonaws.us-east-1.${service}`);
                 assert.deepStrictEqual(ep.routeTableIds, routeTables);
                 assert.strictEqual(ep.vpcId, out.vpcId);
+                // The compute group reaches the gateway endpoint at the service's prefix list, read from the endpoint.
+                const prefixList = one(rec, T.endpoint, `network-${service}-endpoint`).outputs.prefixListId;
+                assert.match(String(prefixList), /^pl-[0-9a-f]+$/);
+                assert.strictEqual(inputs(one(rec, T.egress, `network-compute-out-${service}-endpoint`)).prefixListId, prefixList);
             }
         });
 
