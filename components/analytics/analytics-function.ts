@@ -10,7 +10,7 @@
  * runaway caller cannot starve the account or run up Athena cost.
  *
  * Workloads (code in `functions/`, bundled by the program with esbuild; `@aws-sdk/*` stays external because
- * the nodejs20.x runtime provides SDK v3):
+ * the nodejs22.x runtime provides SDK v3 (Node 20 reached end of life in April 2026)):
  * - `inventory-check`: daily, runs the `inventory-health` query over the inventory table and publishes EMF
  *   metrics; alarms notify the security topic when objects are not KMS-encrypted or a report is missing.
  * - `query-api`: behind the presentation API, runs allow-listed parameterised queries, optional result cache.
@@ -38,7 +38,7 @@ const REPO_ROOT = path.resolve(__dirname, "..", "..");
 const bundles = new Map<FunctionEntry, string>();
 
 /**
- * Bundles a handler module into one CommonJS file for nodejs20.x with esbuild's synchronous API, at program
+ * Bundles a handler module into one CommonJS file for nodejs22.x with esbuild's synchronous API, at program
  * time (so `pulumi preview` already sees the exact code). Cached per process: several functions and tests
  * share a bundle. Output is deterministic (paths relative to the repository), so an unchanged handler does not
  * produce a code diff.
@@ -54,7 +54,7 @@ export function bundleHandler(entry: FunctionEntry): string {
         bundle: true,
         write: false,
         platform: "node",
-        target: "node20",
+        target: "node22",
         format: "cjs",
         external: ["@aws-sdk/*"],
         legalComments: "none",
@@ -294,7 +294,7 @@ export class AnalyticsFunction extends pulumi.ComponentResource {
                 name: this.functionName,
                 description: entry === "inventory-check" ? "Daily S3 inventory check: encryption, lifecycle and report coverage." : "Runs allow-listed Athena queries for the presentation API.",
                 role: this.role.arn,
-                runtime: "nodejs20.x",
+                runtime: "nodejs22.x",
                 // Graviton: cheaper per GB-second for the same work.
                 architectures: ["arm64"],
                 handler: "index.handler",

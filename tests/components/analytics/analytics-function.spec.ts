@@ -58,7 +58,7 @@ describe("components/analytics/analytics-function", () => {
                 {
                     name: `hdp-${env}-inventory-check`,
                     description: "Daily S3 inventory check: encryption, lifecycle and report coverage.",
-                    runtime: "nodejs20.x",
+                    runtime: "nodejs22.x",
                     architectures: ["arm64"],
                     handler: "index.handler",
                     memorySize: cfg.analytics.lambda.memoryMiB,
