@@ -517,7 +517,7 @@ export function loadPlatformConfig(source: ConfigSource): PlatformConfig {
             jobFrequency: r.oneOf("macieJobFrequency", ["DAILY", "WEEKLY", "MONTHLY"] as const, "DAILY"),
             // An explicit empty string disables the identifier (Pulumi.yaml); only an absent key takes the default.
             medicalRecordNumberRegex:
-                source.get("macieMedicalRecordNumberRegex") === "" ? "" : r.string("macieMedicalRecordNumberRegex", "\\bMRN[-: ]?\\d{6,10}\\b"),
+                source.get("macieMedicalRecordNumberRegex") === "" ? "" : r.string("macieMedicalRecordNumberRegex", "\\bMRN[-:#]? ?\\d{6,10}\\b"),
         },
         guardDutyEnabled: r.bool("guardDutyEnabled", true),
         keyAdministratorArns: r.list("kmsKeyAdministratorArns"),

@@ -77,6 +77,14 @@ describe("components/shared/config", () => {
         });
     });
 
+    describe("defaults", () => {
+        it("detects medical record numbers as hospitals write them with the default Macie identifier", async () => {
+            const regex = new RegExp(platformConfig("dev").security.macie.medicalRecordNumberRegex);
+            for (const text of ["MRN: 1234567", "MRN-1234567", "MRN1234567", "MRN 12345678", "MRN#123456"]) assert.ok(regex.test(text), text);
+            for (const text of ["MRN 12345", "XMRN 1234567", "MRN: 12345678901"]) assert.ok(!regex.test(text), text);
+        });
+    });
+
     describe("validation rules (exact messages)", () => {
         it("rejects an unknown environment", async () => {
             assert.deepStrictEqual(problemsFor({ environment: "qa" }), [
