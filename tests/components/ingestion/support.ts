@@ -4,12 +4,11 @@
  * evaluation engine, not string matching).
  */
 import * as assert from "assert";
-import { createValidatedPolicy, validateIdentityPolicy, validateResourcePolicy } from "@cloud-copilot/iam-policy";
-import { runSimulation, runUnsafeSimulation, Simulation } from "@cloud-copilot/iam-simulate";
 import { PlatformConfig } from "../../../components/shared/config";
 import { bucketArn, bucketName } from "../../../components/shared/naming";
 import { BucketRef } from "../../../components/shared/refs";
 import { Mode, RecordedResource, Recording, recordProgram } from "../../../tools/offline/recorder";
+import { Decision, evaluate } from "../../support/iam";
 import { platformConfig, stackConfigMap } from "../../support/platform";
 
 export const STACKS = ["dev", "prod"] as const;
@@ -42,7 +41,7 @@ export function record(cfg: PlatformConfig, stack: "dev" | "prod", mode: Mode, p
 
 export { platformConfig };
 
-export type Decision = "Allowed" | "ExplicitlyDenied" | "ImplicitlyDenied";
+export type { Decision } from "../../support/iam";
 
 export interface Request {
     action: string;
@@ -51,35 +50,21 @@ export interface Request {
 }
 
 /**
- * The decision of `principal`'s identity policies for a request. Validation errors and context keys the action does
- * not define fail the test, so a typo cannot turn a denial test into a pass. `kms:EncryptionContext:<key>` keys have
- * a variable part the validated path drops; such requests run on policies validated up front.
+ * The decision of `principal`'s identity policies for a request, with the context exactly as given. Validation
+ * errors and context keys the action does not define fail the test (`evaluate` in tests/support/iam.ts).
  */
-export async function decide(principal: string, policies: unknown[], req: Request, account: string): Promise<Decision> {
-    const context = req.context ?? {};
-    const identity = policies.map((policy, i) => ({ name: `policy-${i}`, policy }));
-    const simulation: Simulation = {
-        request: { principal, action: req.action, resource: { resource: req.resource, accountId: account }, contextVariables: context },
-        identityPolicies: identity,
-        serviceControlPolicies: [],
-        resourceControlPolicies: [],
+export function decide(principal: string, policies: unknown[], req: Request, account: string): Promise<Decision> {
+    return evaluate({
+        principal,
+        action: req.action,
+        resource: req.resource,
+        resourceAccount: account,
+        context: req.context,
+        identityPolicies: policies,
         // KMS authorises only through the key policy; the platform's keys delegate to IAM with AWS's default root
         // statement (components/security/keys.ts), which makes the identity policies the deciding documents.
         resourcePolicy: req.action.startsWith("kms:") ? delegatingKeyPolicy(account) : undefined,
-    };
-    if (Object.keys(context).some((k) => /^kms:EncryptionContext:/i.test(k))) {
-        const validated = identity.map((p) => createValidatedPolicy(p.policy, validateIdentityPolicy, { name: p.name }));
-        for (const v of validated) assert.deepStrictEqual(v.errors, [], "policy is not valid IAM");
-        const keyPolicy = simulation.resourcePolicy === undefined ? undefined : createValidatedPolicy(simulation.resourcePolicy, validateResourcePolicy, { name: "key-policy" });
-        return runUnsafeSimulation(
-            { ...simulation, identityPolicies: validated.map((v, i) => ({ name: identity[i].name, policy: v })), resourcePolicy: keyPolicy },
-            {},
-        ) as Decision;
-    }
-    const result = await runSimulation(simulation, {});
-    if (result.resultType === "error") assert.fail(`simulation of ${req.action} on ${req.resource} was rejected: ${JSON.stringify(result.errors)}`);
-    if (result.resultType === "single") assert.deepStrictEqual(result.result.ignoredContextKeys ?? [], [], `context keys not defined for ${req.action}`);
-    return result.overallResult as Decision;
+    });
 }
 
 /** AWS's default key policy statement: the account may use the key as its IAM policies allow. */

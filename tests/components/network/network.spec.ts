@@ -9,6 +9,7 @@ import {
     NetworkArgs,
 } from "../../../components/network/network";
 import { Mode, recordProgram, Recording, RecordedResource } from "../../../tools/offline/recorder";
+import { ALLOW_ALL, evaluate } from "../../support/iam";
 import { contextOf, descendants, fakeKeys, inputs, ofType, one, platformConfig, policyDocument, UNKNOWN } from "../../support/platform";
 import { runPack, simulate } from "../security/support";
 
@@ -296,18 +297,17 @@ describe("Network (healthcare:network:Network)", () => {
             assert.strictEqual(await viaKms(intruder, "kms:Decrypt", ownKey, account), "ImplicitlyDenied");
             // Calls without a resource ARN keep working (IfExists).
             const sts = policyDocument(one(rec, T.endpoint, "network-sts-endpoint"));
-            const { runSimulation } = await import("@cloud-copilot/iam-simulate");
-            const who = await runSimulation(
-                {
-                    request: { principal: app, action: "sts:GetCallerIdentity", resource: { resource: "*", accountId: account }, contextVariables: { "aws:PrincipalAccount": account } },
-                    identityPolicies: [{ name: "all", policy: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] } }],
-                    serviceControlPolicies: [],
-                    resourceControlPolicies: [],
-                    vpcEndpointPolicies: [{ name: "sts", policy: sts }],
-                },
-                {},
-            );
-            assert.strictEqual(who.resultType === "error" ? JSON.stringify(who.errors) : who.overallResult, "Allowed");
+            // A call on no resource carries no aws:ResourceAccount (`simulate` would add one), so the IfExists branch decides.
+            const who = await evaluate({
+                principal: app,
+                action: "sts:GetCallerIdentity",
+                resource: "*",
+                resourceAccount: account,
+                context: { "aws:PrincipalAccount": account },
+                identityPolicies: [ALLOW_ALL],
+                endpointPolicy: sts,
+            });
+            assert.strictEqual(who, "Allowed");
         });
     });
 

@@ -1,12 +1,11 @@
 import * as assert from "assert";
 import { AuditTrail, AuditTrailArgs } from "../../../components/security/audit";
-import { PlatformKeys } from "../../../components/security/keys";
 import { PlatformConfig } from "../../../components/shared/config";
 import { PlatformKeyRefs } from "../../../components/shared/refs";
 import { DataLake } from "../../../components/storage/data-lake";
 import { Mode, recordProgram, Recording } from "../../../tools/offline/recorder";
 import { contextOf, descendants, fakeKeys, inputs, ofType, one, platformConfig, policyDocument, UNKNOWN } from "../../support/platform";
-import { runPack, simulate } from "./support";
+import { recordWithKeys, runPack, simulate } from "./support";
 
 const T = {
     component: "healthcare:security:AuditTrail",
@@ -237,13 +236,9 @@ describe("AuditTrail (healthcare:security:AuditTrail)", () => {
     describe("keys engineer's logs key policy lets exactly this trail encrypt (evaluated)", () => {
         it("CloudTrail may generate data keys for this trail of this account only", async () => {
             const cfg = platformConfig("prod");
-            const rec = await recordProgram(
-                async () => {
-                    const keys = new PlatformKeys("keys", { context: contextOf(cfg), deletionWindowInDays: 30 });
-                    new AuditTrail("audit", argsFor(cfg, keys.refs));
-                },
-                { mode: "preview", stack: "prod", context: { accountId: cfg.naming.accountId } },
-            );
+            const rec = await recordWithKeys(cfg, "prod", "preview", (keys) => {
+                new AuditTrail("audit", argsFor(cfg, keys));
+            });
             const keyPolicy = policyDocument(one(rec, T.kmsKey, "keys-logs"));
             const account = cfg.naming.accountId;
             const generate = (sourceArn: string, sourceAccount = account) =>
@@ -322,18 +317,14 @@ describe("AuditTrail (healthcare:security:AuditTrail)", () => {
                 it(`${stack} ${mode}: no mandatory violation and nothing skipped at preview`, async () => {
                     const cfg = platformConfig(stack);
                     const context = contextOf(cfg);
-                    const rec = await recordProgram(
-                        async () => {
-                            const keys = new PlatformKeys("keys", { context, deletionWindowInDays: cfg.security.kmsDeletionWindowDays });
-                            const lake = new DataLake("lake", { context, keys: keys.refs, config: cfg.dataLake });
-                            new AuditTrail(
-                                "audit",
-                                { ...argsFor(cfg, keys.refs), accessLogBucketName: lake.accessLogs.name, inventoryBucketName: lake.inventory.name, phiBucketNames: lake.phiBucketNames },
-                                { dependsOn: [lake.secureBuckets.accessLogs, lake.secureBuckets.inventory] },
-                            );
-                        },
-                        { mode, stack, context: { accountId: cfg.naming.accountId } },
-                    );
+                    const rec = await recordWithKeys(cfg, stack, mode, (keys) => {
+                        const lake = new DataLake("lake", { context, keys, config: cfg.dataLake });
+                        new AuditTrail(
+                            "audit",
+                            { ...argsFor(cfg, keys), accessLogBucketName: lake.accessLogs.name, inventoryBucketName: lake.inventory.name, phiBucketNames: lake.phiBucketNames },
+                            { dependsOn: [lake.secureBuckets.accessLogs, lake.secureBuckets.inventory] },
+                        );
+                    });
                     const verdict = await runPack(rec, cfg);
                     // Macie coverage of the lake is MacieDiscovery's job; macie.spec.ts runs the pack with it in the stack.
                     assert.deepStrictEqual(verdict.mandatory.filter((m) => !m.startsWith("s3-macie-phi-discovery:")), []);

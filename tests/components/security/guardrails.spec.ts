@@ -1,10 +1,9 @@
 import * as assert from "assert";
 import { AccountGuardrails, AccountGuardrailsArgs, DEFAULT_GUARDDUTY_FEATURES, GuardDutyFeature } from "../../../components/security/guardrails";
-import { PlatformKeys } from "../../../components/security/keys";
 import { PlatformConfig } from "../../../components/shared/config";
 import { Mode, recordProgram, Recording } from "../../../tools/offline/recorder";
 import { contextOf, descendants, fakeKeys, inputs, ofType, one, platformConfig } from "../../support/platform";
-import { runPack } from "./support";
+import { recordWithKeys, runPack } from "./support";
 
 const T = {
     component: "healthcare:security:AccountGuardrails",
@@ -113,13 +112,9 @@ describe("AccountGuardrails (healthcare:security:AccountGuardrails)", () => {
 
         it("with the real keys, the EBS default key is the databases key (property dependency at preview)", async () => {
             const cfg = platformConfig("prod");
-            const rec = await recordProgram(
-                async () => {
-                    const keys = new PlatformKeys("keys", { context: contextOf(cfg), deletionWindowInDays: 30 });
-                    new AccountGuardrails("guardrails", { ...argsFor(cfg), databasesKey: keys.refs.databases });
-                },
-                { mode: "preview", stack: "prod", context: { accountId: cfg.naming.accountId } },
-            );
+            const rec = await recordWithKeys(cfg, "prod", "preview", (keys) => {
+                new AccountGuardrails("guardrails", { ...argsFor(cfg), databasesKey: keys.databases });
+            });
             assert.deepStrictEqual(one(rec, T.ebsKey, "guardrails-ebs-default-key").propertyDependencies.keyArn, [one(rec, "aws:kms/key:Key", "keys-databases").urn]);
         });
     });
@@ -154,13 +149,9 @@ describe("AccountGuardrails (healthcare:security:AccountGuardrails)", () => {
             for (const mode of ["preview", "up"] as const) {
                 it(`${stack} ${mode}: no violation and nothing skipped at preview, on the real databases key`, async () => {
                     const cfg = platformConfig(stack);
-                    const rec = await recordProgram(
-                        async () => {
-                            const keys = new PlatformKeys("keys", { context: contextOf(cfg), deletionWindowInDays: cfg.security.kmsDeletionWindowDays });
-                            new AccountGuardrails("guardrails", { ...argsFor(cfg), databasesKey: keys.refs.databases });
-                        },
-                        { mode, stack, context: { accountId: cfg.naming.accountId } },
-                    );
+                    const rec = await recordWithKeys(cfg, stack, mode, (keys) => {
+                        new AccountGuardrails("guardrails", { ...argsFor(cfg), databasesKey: keys.databases });
+                    });
                     assert.deepStrictEqual(await runPack(rec, cfg), { mandatory: [], advisory: [], previewSkipped: [] });
                 });
             }

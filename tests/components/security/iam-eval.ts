@@ -1,18 +1,11 @@
 /**
- * Evaluating recorded policy documents with @cloud-copilot/iam-simulate (a real IAM evaluation engine), and the
- * security baseline program whose documents the specs evaluate: PlatformKeys, the log and inventory buckets,
- * two lake zones as SecureBuckets and AccessRoles, wired as index.ts wires them.
- *
- * `runSimulation` validates every policy, action, resource type and context key first, and drops context keys
- * the action does not define; `evaluate` fails on a validation error or a dropped key, so a misspelt key cannot
- * silently turn a Deny test into a pass. Exception: keys of the form `kms:EncryptionContext:<key>` are defined
- * with a variable after a colon, which the library's validated path cannot match (it drops them), so requests that
- * carry one run through `runUnsafeSimulation` on policies validated up front with the same library.
+ * The security baseline program whose recorded documents the specs evaluate: PlatformKeys, the log and inventory
+ * buckets, two lake zones as SecureBuckets and AccessRoles, wired as index.ts wires them; helpers to read its
+ * documents; `evaluate` (IAM evaluation with @cloud-copilot/iam-simulate, tests/support/iam.ts) and
+ * `runStackPolicies` (the pack's stack policies, tests/support/pack.ts) in the shape these specs call them.
  */
 import * as assert from "assert";
-import { Policy, StackValidationPolicy } from "@pulumi/policy";
-import { runSimulation, runUnsafeSimulation, Simulation } from "@cloud-copilot/iam-simulate";
-import { createValidatedPolicy, validateIdentityPolicy, validateResourcePolicy } from "@cloud-copilot/iam-policy";
+import { Policy } from "@pulumi/policy";
 import { AccessRoles } from "../../../components/security/access";
 import { PlatformKeys } from "../../../components/security/keys";
 import { DataZone, DATA_ZONES, PlatformConfig } from "../../../components/shared/config";
@@ -20,54 +13,16 @@ import { bucketArn, bucketName } from "../../../components/shared/naming";
 import { BucketRef } from "../../../components/shared/refs";
 import { SecureBucket } from "../../../components/storage/secure-bucket";
 import { Mode, RecordedResource, Recording, recordProgram } from "../../../tools/offline/recorder";
-import { FakeProvider, FakeStackResource, validateStack } from "../../policy-pack/helpers";
+import { IamRequest } from "../../support/iam";
+import { isStackPolicy, runPolicies } from "../../support/pack";
 import { contextOf, inputs, one, plain, platformConfig, stackConfigMap, UNKNOWN } from "../../support/platform";
 
-export type Decision = "Allowed" | "ExplicitlyDenied" | "ImplicitlyDenied";
-
-export interface EvalRequest {
-    /** IAM principal ARN, or a service principal such as `macie.amazonaws.com`. */
-    principal: string;
-    action: string;
-    resource: string;
-    /** Account that owns the resource. */
-    resourceAccount: string;
-    context?: Record<string, string | string[]>;
-    identityPolicies?: unknown[];
-    resourcePolicy?: unknown;
-}
-
+export type { Decision } from "../../support/iam";
 /** The decision of a request, failing the test on any validation error or dropped context key. */
-export async function evaluate(req: EvalRequest): Promise<Decision> {
-    const context = req.context ?? {};
-    const identity = (req.identityPolicies ?? []).map((policy, i) => ({ name: `identity-${i}`, policy }));
-    const simulation: Simulation = {
-        request: { principal: req.principal, action: req.action, resource: { resource: req.resource, accountId: req.resourceAccount }, contextVariables: context },
-        identityPolicies: identity,
-        serviceControlPolicies: [],
-        resourceControlPolicies: [],
-        resourcePolicy: req.resourcePolicy,
-    };
-    if (Object.keys(context).some((k) => /^kms:EncryptionContext:/i.test(k))) {
-        const validated = identity.map((p) => createValidatedPolicy(p.policy, validateIdentityPolicy, { name: p.name }));
-        const resource = req.resourcePolicy === undefined ? undefined : createValidatedPolicy(req.resourcePolicy, validateResourcePolicy, { name: "resource-policy" });
-        for (const v of [...validated, ...(resource ? [resource] : [])]) {
-            assert.deepStrictEqual(v.errors, [], `policy ${JSON.stringify(v.metadata)} is not valid IAM`);
-        }
-        return runUnsafeSimulation(
-            { ...simulation, identityPolicies: validated.map((v, i) => ({ name: identity[i].name, policy: v })), resourcePolicy: resource },
-            {},
-        ) as Decision;
-    }
-    const result = await runSimulation(simulation, {});
-    if (result.resultType === "error") {
-        assert.fail(`simulation of ${req.action} on ${req.resource} was rejected: ${JSON.stringify(result.errors)}`);
-    }
-    if (result.resultType === "single") {
-        assert.deepStrictEqual(result.result.ignoredContextKeys ?? [], [], `context keys not defined for ${req.action}`);
-    }
-    return result.overallResult as Decision;
-}
+export { evaluate } from "../../support/iam";
+
+/** A request with its identity and resource policies, as given (no context is added). */
+export type EvalRequest = Omit<IamRequest, "endpointPolicy">;
 
 /** Everything the specs need from one recording of the security baseline. */
 export interface Baseline {
@@ -173,28 +128,18 @@ export function statement(doc: { Statement: Record<string, unknown>[] }, sid: st
 
 /**
  * Runs stack policies of the real pack over a recording, as AnalyzeStack does: every custom resource with its
- * recorded state (outputs; unknown at preview stays the engine's sentinel) and its property dependencies.
- * Returns `<policy>: <message>` of every violation and of every "can't run policy during preview" skip.
+ * recorded state (outputs; unknown at preview stays the engine's sentinel) and its property dependencies, with a
+ * provider that carries only the region. Returns `<policy>: <message>` of every violation, whatever the policy's
+ * enforcement level, and of every "can't run policy during preview" skip.
  */
 export async function runStackPolicies(rec: Recording, region: string, policies: readonly Policy[]): Promise<{ violations: string[]; previewSkipped: string[] }> {
-    const provider: FakeProvider = { props: { region } };
-    const custom = rec.resources.filter((r) => r.custom && !r.type.startsWith("pulumi:providers:"));
-    const urns = new Set(custom.map((r) => r.urn));
-    const stack: FakeStackResource[] = custom.map((r) => ({
-        type: r.type,
-        name: r.name,
-        urn: r.urn,
-        props: r.outputs,
-        provider,
-        opts: { protect: r.options.protect },
-        propertyDependencies: Object.fromEntries(Object.entries(r.propertyDependencies).map(([k, deps]) => [k, deps.filter((u) => urns.has(u))])),
-    }));
-    const out = { violations: [] as string[], previewSkipped: [] as string[] };
     for (const policy of policies) {
-        assert.strictEqual(typeof (policy as StackValidationPolicy).validateStack, "function", `${policy.name} is a stack policy`);
-        const v = await validateStack(policy, stack);
-        out.violations.push(...v.violations.map((x) => `${policy.name}: ${x.message}`));
-        out.previewSkipped.push(...v.previewSkipped.map((m) => `${policy.name}: ${m}`));
+        assert.ok(isStackPolicy(policy), `${policy.name} is a stack policy`);
+    }
+    const out = { violations: [] as string[], previewSkipped: [] as string[] };
+    for (const { policy, verdict } of await runPolicies(rec, { props: { region } }, policies)) {
+        out.violations.push(...verdict.violations.map((x) => `${policy.name}: ${x.message}`));
+        out.previewSkipped.push(...verdict.previewSkipped.map((m) => `${policy.name}: ${m}`));
     }
     return out;
 }

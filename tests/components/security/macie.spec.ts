@@ -2,7 +2,6 @@ import * as assert from "assert";
 import { Network } from "../../../components/network/network";
 import { AuditTrail } from "../../../components/security/audit";
 import { AccountGuardrails } from "../../../components/security/guardrails";
-import { PlatformKeys } from "../../../components/security/keys";
 import { MacieDiscovery, MacieDiscoveryArgs } from "../../../components/security/macie";
 import { SecurityMonitoring } from "../../../components/security/monitoring";
 import { PlatformConfig } from "../../../components/shared/config";
@@ -12,7 +11,7 @@ import { SecureBucket } from "../../../components/storage/secure-bucket";
 import { s3MaciePhiDiscovery } from "../../../policy-pack/policies/s3/macie-phi-discovery";
 import { Mode, recordProgram, Recording } from "../../../tools/offline/recorder";
 import { contextOf, descendants, fakeKeys, inputs, ofType, one, platformConfig, policyDocument, UNKNOWN } from "../../support/platform";
-import { runPack, simulate } from "./support";
+import { recordWithKeys, runPack, simulate } from "./support";
 
 const T = {
     component: "healthcare:security:MacieDiscovery",
@@ -225,13 +224,9 @@ describe("MacieDiscovery (healthcare:security:MacieDiscovery)", () => {
     describe("keys engineer's data-lake key policy serves exactly this account's Macie (evaluated)", () => {
         it("macie.amazonaws.com encrypts results for this account's jobs only; Macie's service-linked role decrypts only through S3", async () => {
             const cfg = platformConfig("prod");
-            const rec = await recordProgram(
-                async () => {
-                    const keys = new PlatformKeys("keys", { context: contextOf(cfg), deletionWindowInDays: 30 });
-                    new MacieDiscovery("macie", argsFor(cfg, keys.refs));
-                },
-                { mode: "preview", stack: "prod", context: { accountId: cfg.naming.accountId } },
-            );
+            const rec = await recordWithKeys(cfg, "prod", "preview", (keys) => {
+                new MacieDiscovery("macie", argsFor(cfg, keys));
+            });
             const keyPolicy = policyDocument(one(rec, T.kmsKey, "keys-data-lake"));
             const account = cfg.naming.accountId;
             const key = `arn:aws:kms:us-east-1:${account}:key/00000000-1111-4222-8333-444444444444`;
@@ -290,38 +285,34 @@ describe("MacieDiscovery (healthcare:security:MacieDiscovery)", () => {
                 it(`${stack} ${mode}: no mandatory violation, nothing skipped at preview`, async () => {
                     const cfg = platformConfig(stack);
                     const context = contextOf(cfg);
-                    const rec = await recordProgram(
-                        async () => {
-                            const keys = new PlatformKeys("keys", { context, deletionWindowInDays: cfg.security.kmsDeletionWindowDays });
-                            const lake = new DataLake("lake", { context, keys: keys.refs, config: cfg.dataLake });
-                            const afterLogBuckets = { dependsOn: [lake.secureBuckets.accessLogs, lake.secureBuckets.inventory] };
-                            const buckets = { accessLogBucketName: lake.accessLogs.name, inventoryBucketName: lake.inventory.name };
-                            new Network("network", { context, network: cfg.network, logsKey: keys.refs.logs });
-                            const audit = new AuditTrail(
-                                "audit",
-                                {
-                                    context,
-                                    logsKey: keys.refs.logs,
-                                    auditRetentionDays: cfg.logging.auditRetentionDays,
-                                    objectLock: cfg.dataLake.objectLock,
-                                    lifecycle: cfg.dataLake.lifecycle.logs,
-                                    phiBucketNames: lake.phiBucketNames,
-                                    ...buckets,
-                                },
-                                afterLogBuckets,
-                            );
-                            new SecurityMonitoring("monitoring", {
+                    const rec = await recordWithKeys(cfg, stack, mode, (keys) => {
+                        const lake = new DataLake("lake", { context, keys, config: cfg.dataLake });
+                        const afterLogBuckets = { dependsOn: [lake.secureBuckets.accessLogs, lake.secureBuckets.inventory] };
+                        const buckets = { accessLogBucketName: lake.accessLogs.name, inventoryBucketName: lake.inventory.name };
+                        new Network("network", { context, network: cfg.network, logsKey: keys.logs });
+                        const audit = new AuditTrail(
+                            "audit",
+                            {
                                 context,
-                                logsKey: keys.refs.logs,
-                                alertEmails: cfg.alertEmails,
-                                trailLogGroupName: audit.logGroupName,
-                                macieMinimumSeverity: cfg.security.macie.alertMinimumSeverity,
-                            });
-                            new MacieDiscovery("macie", { ...argsFor(cfg, keys.refs), ...buckets }, afterLogBuckets);
-                            new AccountGuardrails("guardrails", { context, databasesKey: keys.refs.databases, guardDutyEnabled: cfg.security.guardDutyEnabled });
-                        },
-                        { mode, stack, context: { accountId: cfg.naming.accountId } },
-                    );
+                                logsKey: keys.logs,
+                                auditRetentionDays: cfg.logging.auditRetentionDays,
+                                objectLock: cfg.dataLake.objectLock,
+                                lifecycle: cfg.dataLake.lifecycle.logs,
+                                phiBucketNames: lake.phiBucketNames,
+                                ...buckets,
+                            },
+                            afterLogBuckets,
+                        );
+                        new SecurityMonitoring("monitoring", {
+                            context,
+                            logsKey: keys.logs,
+                            alertEmails: cfg.alertEmails,
+                            trailLogGroupName: audit.logGroupName,
+                            macieMinimumSeverity: cfg.security.macie.alertMinimumSeverity,
+                        });
+                        new MacieDiscovery("macie", { ...argsFor(cfg, keys), ...buckets }, afterLogBuckets);
+                        new AccountGuardrails("guardrails", { context, databasesKey: keys.databases, guardDutyEnabled: cfg.security.guardDutyEnabled });
+                    });
                     const verdict = await runPack(rec, cfg);
                     assert.deepStrictEqual(verdict.mandatory, []);
                     assert.deepStrictEqual(verdict.previewSkipped, []);

@@ -1,11 +1,10 @@
 import * as assert from "assert";
-import { PlatformKeys } from "../../../components/security/keys";
 import { FindingSeverity, SecurityMonitoring, SecurityMonitoringArgs } from "../../../components/security/monitoring";
 import { PlatformConfig } from "../../../components/shared/config";
 import { PlatformKeyRefs } from "../../../components/shared/refs";
 import { Mode, recordProgram, Recording } from "../../../tools/offline/recorder";
 import { contextOf, descendants, fakeKeys, inputs, ofType, one, platformConfig, policyDocument, UNKNOWN } from "../../support/platform";
-import { runPack, simulate } from "./support";
+import { recordWithKeys, runPack, simulate } from "./support";
 
 const T = {
     component: "healthcare:security:SecurityMonitoring",
@@ -279,13 +278,9 @@ describe("SecurityMonitoring (healthcare:security:SecurityMonitoring)", () => {
     describe("keys engineer's logs key policy lets the alarms and rules publish to this encrypted topic (evaluated)", () => {
         it("cloudwatch.amazonaws.com and events.amazonaws.com may use the key for this topic only", async () => {
             const cfg = platformConfig("prod");
-            const rec = await recordProgram(
-                async () => {
-                    const keys = new PlatformKeys("keys", { context: contextOf(cfg), deletionWindowInDays: 30 });
-                    new SecurityMonitoring("monitoring", argsFor(cfg, keys.refs));
-                },
-                { mode: "preview", stack: "prod", context: { accountId: cfg.naming.accountId } },
-            );
+            const rec = await recordWithKeys(cfg, "prod", "preview", (keys) => {
+                new SecurityMonitoring("monitoring", argsFor(cfg, keys));
+            });
             assert.strictEqual(inputs(one(rec, T.topic, "monitoring-alerts")).kmsMasterKeyId, UNKNOWN, "the key ARN comes from the real key");
             const keyPolicy = policyDocument(one(rec, T.kmsKey, "keys-logs"));
             const account = cfg.naming.accountId;
@@ -354,13 +349,9 @@ describe("SecurityMonitoring (healthcare:security:SecurityMonitoring)", () => {
             for (const mode of ["preview", "up"] as const) {
                 it(`${stack} ${mode}: no violation and nothing skipped at preview, on the real logs key`, async () => {
                     const cfg = platformConfig(stack);
-                    const rec = await recordProgram(
-                        async () => {
-                            const keys = new PlatformKeys("keys", { context: contextOf(cfg), deletionWindowInDays: cfg.security.kmsDeletionWindowDays });
-                            new SecurityMonitoring("monitoring", argsFor(cfg, keys.refs));
-                        },
-                        { mode, stack, context: { accountId: cfg.naming.accountId } },
-                    );
+                    const rec = await recordWithKeys(cfg, stack, mode, (keys) => {
+                        new SecurityMonitoring("monitoring", argsFor(cfg, keys));
+                    });
                     assert.deepStrictEqual(await runPack(rec, cfg), { mandatory: [], advisory: [], previewSkipped: [] });
                 });
             }

