@@ -126,7 +126,7 @@ function collect(verdict: Verdict): ReportViolation {
     };
 }
 
-function record(verdict: Verdict, err: unknown): void {
+function record(verdict: Pick<Verdict, "previewSkipped" | "notApplicable">, err: unknown): void {
     if (err instanceof UnknownValueError) {
         verdict.previewSkipped.push((err as Error).message);
     } else if (err instanceof NotApplicableSignal) {
@@ -238,13 +238,7 @@ export async function remediateResource(policy: Policy, r: FakeResource, opts: R
             out.props = unwrap(result) as Record<string, unknown>;
         }
     } catch (err) {
-        if (err instanceof UnknownValueError) {
-            out.previewSkipped.push((err as Error).message);
-        } else if (err instanceof NotApplicableSignal) {
-            out.notApplicable.push(err.reason ?? "Policy does not apply");
-        } else {
-            throw err;
-        }
+        record(out, err);
     }
     return out;
 }
