@@ -192,15 +192,17 @@ export class Database extends pulumi.ComponentResource {
             caCertIdentifier: "rds-ca-rsa2048-g1",
         };
 
+        // The same TLS-forcing parameters for an instance's or a cluster's group.
+        const parameterGroupArgs = {
+            name: resourceName(naming, `${role}-${family}`, "rds"),
+            family,
+            description: "Forces TLS 1.2+ and logs connections (HIPAA 164.312(e)(1), 164.312(b))",
+            parameters,
+        };
         if (aurora) {
             const parameterGroup = new aws.rds.ClusterParameterGroup(
                 `${name}-params`,
-                {
-                    name: resourceName(naming, `${role}-${family}`, "rds"),
-                    family,
-                    description: "Forces TLS 1.2+ and logs connections (HIPAA 164.312(e)(1), 164.312(b))",
-                    parameters,
-                },
+                parameterGroupArgs,
                 { parent: this },
             );
             this.cluster = new aws.rds.Cluster(
@@ -248,12 +250,7 @@ export class Database extends pulumi.ComponentResource {
         } else {
             const parameterGroup = new aws.rds.ParameterGroup(
                 `${name}-params`,
-                {
-                    name: resourceName(naming, `${role}-${family}`, "rds"),
-                    family,
-                    description: "Forces TLS 1.2+ and logs connections (HIPAA 164.312(e)(1), 164.312(b))",
-                    parameters,
-                },
+                parameterGroupArgs,
                 { parent: this },
             );
             this.instance = new aws.rds.Instance(
