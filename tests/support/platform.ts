@@ -9,13 +9,13 @@ import * as pulumi from "@pulumi/pulumi";
 import { ConfigSource, loadPlatformConfig, PlatformConfig, PROJECT } from "../../components/shared/config";
 import { PlatformContext, PlatformKeyRefs, NetworkRefs } from "../../components/shared/refs";
 import { Recording, RecordedResource } from "../../tools/offline/recorder";
+import { isWireSecret, SIG_KEY, UNKNOWN } from "../../tools/offline/wire";
+export { isWireSecret, UNKNOWN };
 
 export const ROOT = path.resolve(__dirname, "..", "..");
 
-/** The wire protocol's marker for a value unknown during preview. */
-export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 /** The wire protocol's signature key of a secret value. */
-export const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+export const SECRET_SIG = SIG_KEY;
 
 /** Fully qualified config of a stack file, structured values as JSON strings, as the CLI passes them. */
 export function stackConfigMap(stack: string, overrides: Record<string, unknown> = {}): Record<string, string> {
@@ -93,16 +93,12 @@ export function plain(value: unknown): unknown {
     if (Array.isArray(value)) return value.map(plain);
     if (value && typeof value === "object") {
         const obj = value as Record<string, unknown>;
-        if (obj[SECRET_SIG] === "1b47061264138c4ac30d75fd1eb44270") return plain(obj.value);
+        if (isWireSecret(obj)) return plain(obj.value);
         return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, plain(v)]));
     }
     return value;
 }
 
-/** True when a wire value is (or wraps) a secret. */
-export function isWireSecret(value: unknown): boolean {
-    return !!value && typeof value === "object" && (value as Record<string, unknown>)[SECRET_SIG] === "1b47061264138c4ac30d75fd1eb44270";
-}
 
 export function ofType(rec: Recording, type: string): RecordedResource[] {
     return rec.resources.filter((r) => r.type === type);

@@ -28,6 +28,7 @@ import { EngineService } from "@pulumi/pulumi/proto/engine_grpc_pb";
 import * as engineProto from "@pulumi/pulumi/proto/engine_pb";
 import type { PluginInfo } from "@pulumi/pulumi/proto/plugin_pb";
 import type { WireProperties } from "./recorder";
+import { SECRET_SIG, SIG_KEY, UNKNOWN } from "./wire";
 
 // The generated clients check messages with `instanceof` against their own copies of grpc-js and
 // google-protobuf; load those exact copies rather than whatever a bare import would resolve to.
@@ -203,9 +204,6 @@ export class PolicyPackError extends Error {
     }
 }
 
-const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
-const SIG_KEY = "4dabf18193072939515e22adb298388d";
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 const MAX_MESSAGE = 400 * 1024 * 1024;
 const GRPC_UNIMPLEMENTED = 12;
 

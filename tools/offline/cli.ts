@@ -15,6 +15,7 @@ import * as path from "path";
 import { runOffline, OfflineResult, ProgressEvent } from "./engine";
 import type { PolicyDiagnostic } from "./analyzer";
 import type { Mode, WireProperties } from "./recorder";
+import { SECRET_SIG, SIG_KEY } from "./wire";
 
 export interface CliOptions {
     stack: string;
@@ -230,8 +231,6 @@ export function summaryLine(r: OfflineResult): string {
     );
 }
 
-const SIG_KEY = "4dabf18193072939515e22adb298388d";
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 
 /** Secret values in wire form become `[secret]`, as `pulumi preview --json` shows them. */
 function redact(value: unknown): unknown {

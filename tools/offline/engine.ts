@@ -17,6 +17,7 @@ import { recordProgram, Mode, Recording, RecordedResource, WireProperties } from
 import { autoName, MockContext, NAME_PROPERTY, uuidFrom } from "./mocks";
 import { resourceSchema } from "./schema";
 import { loadProject, loadStackConfig, StackConfig, StackConfigError } from "./stack-config";
+import { UNKNOWN } from "./wire";
 import {
     AnalyzerLogEntry,
     AnalyzerResourceInput,
@@ -36,7 +37,6 @@ import {
 /** The repository root (this file lives in `tools/offline/`). */
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
 
-const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 export interface ProgressEvent {
     phase: "config" | "program" | "policy-start" | "policy-config" | "analyze" | "analyze-stack" | "done";

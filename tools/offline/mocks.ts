@@ -13,6 +13,7 @@ import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { invokeMocks } from "./invokes";
 import { resourceSchema } from "./schema";
+import { SECRET_SIG, SIG_KEY } from "./wire";
 
 export interface MockContext {
     accountId: string;
@@ -146,8 +147,6 @@ function isAbsent(value: unknown): boolean {
     return value === undefined || value === null || value === "";
 }
 
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
-const SIG_KEY = "4dabf18193072939515e22adb298388d";
 
 /** The string inside a (possibly secret) input, as the provider sees it. */
 function plainString(value: unknown): string | undefined {

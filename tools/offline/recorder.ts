@@ -10,6 +10,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import { OfflineMocks, MockContext, DEFAULT_CONTEXT } from "./mocks";
+import { SECRET_SIG, SIG_KEY, UNKNOWN } from "./wire";
 
 /** `preview` leaves computed outputs unknown; `up` returns deterministic, realistic ids and ARNs. */
 export type Mode = "preview" | "up";
@@ -282,13 +283,10 @@ async function recordOnce(
     };
 }
 
-const UNKNOWN_SENTINEL = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
-const SIG_KEY = "4dabf18193072939515e22adb298388d";
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 
 /** Wire form to plain values: unknowns become `undefined`, secrets their value. */
 export function plainValue(value: unknown): unknown {
-    if (value === UNKNOWN_SENTINEL) {
+    if (value === UNKNOWN) {
         return undefined;
     }
     if (Array.isArray(value)) {

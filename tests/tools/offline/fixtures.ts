@@ -14,8 +14,7 @@ export const BROKEN_PACK = path.join(FIXTURES, "broken-pack");
 export const REPO = path.resolve(__dirname, "..", "..", "..");
 
 /** The wire protocol's marker for a value unknown during preview. */
-export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
-export const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
+export { UNKNOWN, SIG_KEY as SECRET_SIG_KEY } from "../../../tools/offline/wire";
 
 /** URN of a toy-project resource as the engine builds it: `urnOf("test", "toy:storage:Vault$aws:s3/bucket:Bucket", "vault-bucket")`. */
 export function urnOf(stack: string, qualifiedType: string, name: string): string {
