@@ -20,13 +20,8 @@ import { DATA_ZONES, readPlatformConfig } from "./components/shared/config";
 import { createPlatformProvider } from "./components/shared/provider";
 import { PlatformContext } from "./components/shared/refs";
 import { standardTags } from "./components/shared/tags";
-import { Backup } from "./components/storage/backup";
-import { Cache, VALKEY_SERVERLESS_READER_PORT } from "./components/storage/cache";
-import { DataLake } from "./components/storage/data-lake";
-import { Database } from "./components/storage/database";
-import { MetadataTable } from "./components/storage/dynamodb";
-import { FileStorage } from "./components/storage/file-storage";
-import { Warehouse } from "./components/storage/redshift";
+import { VALKEY_SERVERLESS_READER_PORT } from "./components/storage/cache";
+import { composeStorage } from "./components/storage/compose";
 
 const cfg = readPlatformConfig();
 
@@ -63,36 +58,15 @@ const network = net.refs;
 const guardrails = new AccountGuardrails("guardrails", { context, databasesKey: keys.databases, guardDutyEnabled: cfg.security.guardDutyEnabled }, opts);
 
 // --- Storage ---
-const dataLake = new DataLake("data-lake", { context, keys, config: cfg.dataLake, assetsBucket: cfg.ingestion.batch.enabled }, opts);
+// Each store exists only when its config boolean says so (components/storage/compose.ts).
+const storage = composeStorage(cfg, { context, keys, network, opts });
+const dataLake = storage.dataLake;
 // Buckets are referenced by deterministic name (known at preview), so consumers wait for them explicitly:
 // S3 refuses a logging target or inventory destination that does not exist yet.
 const afterLogBuckets: pulumi.ComponentResourceOptions = { ...opts, dependsOn: [dataLake.secureBuckets.accessLogs, dataLake.secureBuckets.inventory] };
 const afterLake: pulumi.ComponentResourceOptions = { ...opts, dependsOn: [dataLake] };
 
-const database = st.rds.enabled ? new Database("database", { context, keys, network, settings: st.rds }, opts) : undefined;
-const warehouse = st.redshift.enabled ? new Warehouse("warehouse", { context, keys, network, settings: st.redshift }, opts) : undefined;
-const metadata = st.dynamodb.enabled ? new MetadataTable("ingestion-manifest", { context, keys }, opts) : undefined;
-const cache = st.elasticache.enabled ? new Cache("cache", { context, keys, network, settings: st.elasticache }, opts) : undefined;
-const files =
-    st.efs.enabled || st.ebs.volumeEnabled
-        ? new FileStorage(
-              "files",
-              // The subnet ids are an Output; the plain AZ count decides how many mount targets exist.
-              { context, keys, network, settings: { efs: st.efs, ebs: st.ebs }, subnetCount: cfg.network.availabilityZones },
-              opts,
-          )
-        : undefined;
-const backup = new Backup(
-    "backup",
-    {
-        context,
-        keys,
-        settings: st.backup,
-        // EFS, EBS and Redshift join the plan through their backup=true tag; RDS and DynamoDB by ARN.
-        resourceArns: [...(database?.backupResourceArns ?? []), ...(metadata ? [metadata.tableArn] : [])],
-    },
-    opts,
-);
+const { database, warehouse, metadata, cache, files, backup } = storage;
 
 // --- Audit, monitoring, PHI discovery, access ---
 const audit = new AuditTrail(

@@ -15,7 +15,7 @@ import { AnalyzerSession, PolicyDiagnostic } from "../../../tools/offline/analyz
 import { analyzerResources, defaultProvidersFor, REPO_ROOT } from "../../../tools/offline/engine";
 import { Mode, recordProgram } from "../../../tools/offline/recorder";
 import { stackConfigMap } from "../../support/platform";
-import { composeStorage } from "./compose";
+import { composeStorage } from "../../../components/storage/compose";
 import { setup } from "./helpers";
 
 const CROSS_AREA = "s3-macie-phi-discovery";

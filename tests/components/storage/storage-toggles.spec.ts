@@ -6,7 +6,7 @@
 import * as assert from "assert";
 import { Recording } from "../../../tools/offline/recorder";
 import { inputs } from "../../support/platform";
-import { composeStorage } from "./compose";
+import { composeStorage } from "../../../components/storage/compose";
 import { record, setup, subtree, unknownPolicyDocuments } from "./helpers";
 
 interface Case {

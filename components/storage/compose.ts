@@ -1,17 +1,18 @@
 /**
- * The storage part of the composition proposed for index.ts (see /work/brief/wire-storage.md), as a function the
- * storage specs and the offline-engine fixture run: each store exists only when its plain config boolean says so.
+ * The storage area as the stack's config asks for it: the data lake and backup always, each database or store only
+ * when its plain config boolean is on. Not a component of its own: the stores stay direct children of the stack, so
+ * their URNs do not depend on how they are grouped. `index.ts` calls it; the storage specs record it alone.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { PlatformConfig } from "../../../components/shared/config";
-import { NetworkRefs, PlatformContext, PlatformKeyRefs } from "../../../components/shared/refs";
-import { Backup } from "../../../components/storage/backup";
-import { Cache } from "../../../components/storage/cache";
-import { DataLake } from "../../../components/storage/data-lake";
-import { Database } from "../../../components/storage/database";
-import { MetadataTable } from "../../../components/storage/dynamodb";
-import { FileStorage } from "../../../components/storage/file-storage";
-import { Warehouse } from "../../../components/storage/redshift";
+import { PlatformConfig } from "../shared/config";
+import { NetworkRefs, PlatformContext, PlatformKeyRefs } from "../shared/refs";
+import { Backup } from "./backup";
+import { Cache } from "./cache";
+import { DataLake } from "./data-lake";
+import { Database } from "./database";
+import { MetadataTable } from "./dynamodb";
+import { FileStorage } from "./file-storage";
+import { Warehouse } from "./redshift";
 
 export interface StorageDeps {
     context: PlatformContext;
