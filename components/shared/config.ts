@@ -296,10 +296,6 @@ class Reader {
         return n;
     }
 
-    optionalInt(key: string, min: number, max: number): number | undefined {
-        return this.raw(key) === undefined ? undefined : this.int(key, min, min, max);
-    }
-
     list(key: string): string[] {
         const v = this.raw(key);
         if (v === undefined) return [];
