@@ -229,6 +229,74 @@ export function globCoversPrefix(pattern: string, prefix: string, caseInsensitiv
     return false;
 }
 
+/** The pattern positions reachable from `states` by consuming `ch`. */
+function step(pattern: string, states: ReadonlySet<number>, ch: string): Set<number> {
+    const next = new Set<number>();
+    for (const s of states) {
+        if (s < pattern.length && (pattern[s] === "*" || pattern[s] === "?" || pattern[s] === ch)) {
+            next.add(pattern[s] === "*" ? s : s + 1);
+        }
+    }
+    return closure(pattern, next);
+}
+
+/** Resource elements of a statement: `Resource` patterns, or `NotResource` patterns (everything but those). */
+export interface ResourceElement {
+    readonly resources?: readonly string[];
+    readonly notResources?: readonly string[];
+}
+
+/**
+ * True when the statements TOGETHER apply to every resource `prefix + x` (x non-empty): no string with the prefix
+ * escapes all of them. Exact for any mix of `Resource` and `NotResource` globs: the product of the patterns' automata
+ * is explored breadth-first over the characters the patterns name plus one they do not, looking for a reachable string
+ * that no statement covers. (A `Resource` on `b/patients/*` and a `NotResource` on the same pattern cover everything
+ * together although neither does alone.) Gives up (false) beyond `maxStates` product states.
+ */
+export function unionCoversPrefix(statements: readonly ResourceElement[], prefix: string, maxStates = 20_000): boolean {
+    const patterns = statements.flatMap((st, i) => (st.resources ?? st.notResources ?? []).map((p) => ({ p, i })));
+    if (statements.some((st) => st.resources === undefined && st.notResources === undefined)) {
+        return false;
+    }
+    const alphabet = [...new Set(patterns.flatMap(({ p }) => [...p].filter((c) => c !== "*" && c !== "?")))];
+    // A character no pattern names (every such character behaves alike).
+    let other = "\u0001";
+    while (alphabet.includes(other)) {
+        other = String.fromCharCode(other.charCodeAt(0) + 1);
+    }
+    alphabet.push(other);
+    const covered = (states: Set<number>[]): boolean =>
+        statements.some((st, i) => {
+            const accepts = patterns.some(({ p, i: j }, k) => j === i && states[k].has(p.length));
+            return st.resources !== undefined ? accepts : !accepts;
+        });
+    const keyOf = (states: Set<number>[]) => states.map((x) => [...x].sort((a, b) => a - b).join(",")).join("|");
+    const start = patterns.map(({ p }) => statesAfter(p, prefix));
+    const seen = new Set<string>([keyOf(start)]);
+    let frontier = [start];
+    while (frontier.length > 0) {
+        const next: Set<number>[][] = [];
+        for (const states of frontier) {
+            for (const ch of alphabet) {
+                const after = states.map((x, k) => step(patterns[k].p, x, ch));
+                if (!covered(after)) {
+                    return false;
+                }
+                const key = keyOf(after);
+                if (!seen.has(key)) {
+                    if (seen.size >= maxStates) {
+                        return false;
+                    }
+                    seen.add(key);
+                    next.push(after);
+                }
+            }
+        }
+        frontier = next;
+    }
+    return true;
+}
+
 /** True when `pattern` matches at least one string that starts with `prefix`. */
 export function globIntersectsPrefix(pattern: string, prefix: string, caseInsensitive = false): boolean {
     return statesAfter(fold(pattern, caseInsensitive), fold(prefix, caseInsensitive)).size > 0;

@@ -16,7 +16,7 @@
  * principal, no `NotPrincipal` (which exempts the listed principals), and conditions only on the transport keys
  * (IAM ANDs every further key, so "and not from this VPC endpoint" would let some plaintext requests through).
  */
-import { appliesToAction, appliesToAllActions, appliesToAllResources, appliesToResource, globMatches, isEveryone, Statement } from "./policy-doc";
+import { appliesToAction, appliesToAllActions, appliesToResource, globMatches, isEveryone, Statement, unionCoversPrefix } from "./policy-doc";
 
 /** How a request reaches the service. */
 export interface Transport {
@@ -163,9 +163,13 @@ function mentions(s: Statement, key: string): boolean {
     return Object.values(s.condition).some((keys) => keys[key] !== undefined);
 }
 
-function coversTarget(s: Statement, target: DenyTarget): boolean {
+/** True when the statements together apply to the target's resource(s). */
+function coverTarget(statements: readonly Statement[], target: DenyTarget): boolean {
     const r = target.resource;
-    return r === undefined || ("arn" in r ? appliesToResource(s, r.arn) : appliesToAllResources(s, r.prefix));
+    if (r === undefined) {
+        return statements.length > 0;
+    }
+    return "arn" in r ? statements.some((s) => appliesToResource(s, r.arn)) : unionCoversPrefix(statements, r.prefix);
 }
 
 export interface TransportVerdict {
@@ -208,14 +212,28 @@ export function judgeTransportDeny(statements: readonly Statement[], req: Transp
     for (const t of req.transports) {
         const denying = qualifying.filter((q) => q.transports.includes(t)).map((q) => q.s);
         for (const target of targets) {
-            const on = denying.filter((s) => coversTarget(s, target));
-            const full = target.actionPrefix !== undefined && on.some((s) => appliesToAllActions(s, target.actionPrefix!));
-            const missing = full ? [] : target.actions.filter((a) => !on.some((s) => appliesToAction(s, a)));
-            if (!full && missing.length === 0 && target.actionPrefix !== undefined) {
+            // Coverage is judged on the union of the statements: per action, the statements that deny it must
+            // together apply to the whole target (one may name the bucket's patients/*, another everything else).
+            const prefix = target.actionPrefix;
+            const full = prefix !== undefined && coverTarget(denying.filter((s) => appliesToAllActions(s, prefix)), target);
+            const covering = new Map<string, boolean>();
+            const missing = full
+                ? []
+                : target.actions.filter((a) => {
+                      const applying = denying.filter((s) => appliesToAction(s, a));
+                      const key = applying.map((s) => s.index).join(",");
+                      let ok = covering.get(key);
+                      if (ok === undefined) {
+                          ok = coverTarget(applying, target);
+                          covering.set(key, ok);
+                      }
+                      return !ok;
+                  });
+            if (!full && missing.length === 0 && prefix !== undefined) {
                 catalogueOnly = true;
             }
             if (missing.length > 0) {
-                const text = describeGap(target, denying, on, missing);
+                const text = describeGap(target, denying, coverTarget(denying, target), missing);
                 gaps.set(text, [...new Set([...(gaps.get(text) ?? []), t.label])]);
             }
         }
@@ -231,11 +249,11 @@ export function judgeTransportDeny(statements: readonly Statement[], req: Transp
 }
 
 /** One gap, with `{t}` where the transports go. */
-function describeGap(target: DenyTarget, denying: readonly Statement[], on: readonly Statement[], missing: readonly string[]): string {
+function describeGap(target: DenyTarget, denying: readonly Statement[], coverTogether: boolean, missing: readonly string[]): string {
     if (denying.length === 0) {
         return "no statement denies {t} requests for every principal";
     }
-    if (on.length === 0) {
+    if (!coverTogether) {
         const named = [...new Set(denying.flatMap((s) => s.resources ?? s.notResources?.map((r) => `NotResource ${r}`) ?? []))].join(", ");
         return `the statement(s) denying {t} requests name ${named || "no resource"}, none covers ${target.label}`;
     }
