@@ -46,3 +46,11 @@ export const S3_OBJECT_ACTIONS: readonly string[] = [
     "PutObjectVersionTagging", "ReplicateDelete", "ReplicateObject", "ReplicateObjectAnnotation", "ReplicateTags",
     "RestoreObject", "UpdateObjectEncryption",
 ];
+
+/**
+ * Catalogued actions whose requests carry no `s3:TlsVersion` (the service reference lists no such condition key for
+ * them: log delivery set-up and batch replication are driven by AWS, not by a client's TLS session). IAM never sees a
+ * TLS version for them, so no bucket policy can deny them by version: the TLS-version requirement does not ask for
+ * them, the plaintext requirement still does.
+ */
+export const S3_ACTIONS_WITHOUT_TLS_VERSION: readonly string[] = ["AllowVendedLogDeliveryForResource", "InitiateReplication"];
