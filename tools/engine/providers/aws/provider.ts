@@ -24,7 +24,7 @@ import type * as provider from "@pulumi/pulumi/provider";
 import { invokeMocks, InvokeMock } from "../../../offline/invokes";
 import { autoName, DEFAULT_CONTEXT, MockContext, NAME_PROPERTY, OfflineMocks, stableSuffix } from "../../../offline/mocks";
 import { resourceSchema, ResourceSchema } from "../../../offline/schema";
-import { UNKNOWN } from "../../../offline/wire";
+import { isWireSecret, SECRET_SIG, SIG_KEY, UNKNOWN } from "../../../offline/wire";
 import type { ConfigureRequest, EngineDiffResult, EngineProvider } from "../server";
 import { configValue, containsUnknown, isAbsent, parseUrn, PropertyMap, sameValue, unwrapSecrets } from "../values";
 import { DELETION_PROTECTION, forceNewProperties } from "./replacements";
@@ -208,6 +208,9 @@ export class AwsProvider implements EngineProvider {
             const tags = inputs.tags;
             if (containsUnknown(tags)) {
                 inputs.tagsAll = UNKNOWN;
+            } else if (isWireSecret(tags)) {
+                // A secret tag map makes the merged map secret as well.
+                inputs.tagsAll = { [SIG_KEY]: SECRET_SIG, value: { ...this.settings.defaultTags, ...((tags.value as PropertyMap | null) ?? {}) } };
             } else if (Object.keys(this.settings.defaultTags).length > 0 || !isAbsent(tags)) {
                 inputs.tagsAll = { ...this.settings.defaultTags, ...((tags as PropertyMap | undefined) ?? {}) };
             }
