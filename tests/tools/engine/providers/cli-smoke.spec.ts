@@ -22,7 +22,7 @@ function lockVersion(): string {
 }
 
 /** The CLI binary the real-engine lane would use, or why there is none. */
-export function findCli(): { bin?: string; reason?: string } {
+function findCli(): { bin?: string; reason?: string } {
     if (process.env.PULUMI_CLI_BIN) {
         return fs.existsSync(process.env.PULUMI_CLI_BIN) ? { bin: process.env.PULUMI_CLI_BIN } : { reason: `PULUMI_CLI_BIN=${process.env.PULUMI_CLI_BIN} does not exist` };
     }
@@ -54,7 +54,12 @@ const provider = new aws.Provider("platform", {
 const bucket = new aws.s3.Bucket("raw", { bucket: "smoke-raw-${ACCOUNT}", tags: { data: "phi", token: pulumi.secret("${PLAINTEXT}") } }, { provider });
 if (process.env.SMOKE_TYPO) {
     // The typed SDK drops unknown arguments; a raw registration (as a transform or another SDK would send) does not.
-    new pulumi.CustomResource("aws:s3/bucket:Bucket", "typo", { bukcet: "smoke-typo" }, { provider });
+    class RawBucket extends pulumi.CustomResource {
+        constructor(name: string, props: pulumi.Inputs, opts: pulumi.CustomResourceOptions) {
+            super("aws:s3/bucket:Bucket", name, props, opts);
+        }
+    }
+    new RawBucket("typo", { bukcet: "smoke-typo" }, { provider });
 }
 const vpc = new awsx.ec2.Vpc("net", {
     cidrBlock: "10.40.0.0/16",
