@@ -165,7 +165,7 @@ export function loadPlatformConfig(source: ConfigSource): PlatformConfig {
         ...validateSecuritySettings(security, ctx),
         ...validateStorageSettings(storage, ctx),
         ...validateIngestionSettings(ingestion, { ...ctx, onPremisesConnected: hasOnPremises(network) }),
-        ...validateAnalyticsSettings(analytics, ctx),
+        ...validateAnalyticsSettings(analytics, { ...ctx, availabilityZones: network.availabilityZones }),
     );
     if (problems.length > 0) {
         throw new ConfigValidationError(inDeclarationOrder(problems, declared).map(formatProblem));
