@@ -78,7 +78,7 @@ function readKey(source: ConfigSource, key: string, spec: KeySpec, problems: Pro
     }
     const raw = source.get(key);
     if (spec.type === "string") {
-        const value = raw ?? spec.default ?? "";
+        const value = (raw === "" && !spec.emptyIsValue ? undefined : raw) ?? spec.default ?? "";
         if (value === "" && spec.required) {
             problems.push(problem(key, `${expectedForm(spec)} (the key is required)`, undefined));
         } else if (spec.allowed && !spec.allowed.includes(value)) {
