@@ -26,7 +26,7 @@ import { regionalArn, resourceName } from "../shared/naming";
 import { NetworkRefs, PlatformContext, PlatformKeyRefs } from "../shared/refs";
 import { AthenaQueryAccess } from "./athena";
 import { INVENTORY_METRICS } from "./functions/inventory-schema";
-import { glueReadStatement, IamStatement, kmsKeyStatement, logWriteStatement, policyJson, s3ReadStatements, s3WriteStatement, servicePrincipalTrust } from "./iam";
+import { glueReadStatement, keyUseStatement, logWriteStatement, PolicyStatement, policyJson, s3ReadStatements, s3WriteStatement, serviceTrustPolicy } from "../shared/iam";
 
 /** Handler modules in `components/analytics/functions/` that export `handler`. */
 export type FunctionEntry = "inventory-check" | "query-api";
@@ -141,11 +141,11 @@ export function workloadEnvironment(args: AnalyticsFunctionArgs, timeoutSeconds:
 }
 
 /** What a workload may do with Athena, Glue, S3 and KMS (beyond the baseline every function gets). */
-export function workloadStatements(args: AnalyticsFunctionArgs): IamStatement[] {
+export function workloadStatements(args: AnalyticsFunctionArgs): PolicyStatement[] {
     const { naming } = args.context;
     const a = args.athena;
     const c = a.catalog;
-    const statements: IamStatement[] = [
+    const statements: PolicyStatement[] = [
         {
             Sid: "RunQueriesInWorkgroup",
             Effect: "Allow",
@@ -158,7 +158,7 @@ export function workloadStatements(args: AnalyticsFunctionArgs): IamStatement[] 
         ...s3ReadStatements("InventoryRead", c.inventoryBucket, c.inventoryPrefix),
         glueReadStatement(naming, "InventoryCatalogRead", c.inventoryDatabase, [c.inventoryTable]),
         // Lake objects, results and (if encrypted with it) the catalog use the data-lake key.
-        kmsKeyStatement(naming, "DataLakeKey", args.keys.dataLake, ["kms:Decrypt", "kms:GenerateDataKey"]),
+        keyUseStatement(naming, "DataLakeKey", args.keys.dataLake, ["kms:Decrypt", "kms:GenerateDataKey"]),
     ];
     const w = args.workload;
     if (w.kind === "query-api") {
@@ -233,19 +233,16 @@ export class AnalyticsFunction extends pulumi.ComponentResource {
             `${name}-dlq-policy`,
             {
                 queueUrl: this.deadLetterQueue.url,
-                policy: JSON.stringify({
-                    Version: "2012-10-17",
-                    Statement: [
-                        {
-                            Sid: "DenyInsecureTransport",
-                            Effect: "Deny",
-                            Principal: "*",
-                            Action: "sqs:*",
-                            Resource: queueArn,
-                            Condition: { Bool: { "aws:SecureTransport": "false" } },
-                        },
-                    ],
-                }),
+                policy: policyJson([
+                    {
+                        Sid: "DenyInsecureTransport",
+                        Effect: "Deny",
+                        Principal: "*",
+                        Action: "sqs:*",
+                        Resource: queueArn,
+                        Condition: { Bool: { "aws:SecureTransport": "false" } },
+                    },
+                ]),
             },
             { parent: this },
         );
@@ -255,15 +252,15 @@ export class AnalyticsFunction extends pulumi.ComponentResource {
             {
                 name: roleName,
                 description: `Execution role of ${this.functionName} (${entry}).`,
-                assumeRolePolicy: servicePrincipalTrust("lambda.amazonaws.com"),
+                assumeRolePolicy: serviceTrustPolicy("lambda.amazonaws.com"),
             },
             { parent: this },
         );
-        const statements: IamStatement[] = [
+        const statements: PolicyStatement[] = [
             logWriteStatement(naming, "OwnLogGroup", [this.logGroupName]),
             { Sid: "DeadLetters", Effect: "Allow", Action: ["sqs:SendMessage"], Resource: [queueArn] },
             // Sending to the KMS-encrypted queue needs the logs key.
-            kmsKeyStatement(naming, "LogsKeyForDeadLetters", args.keys.logs, ["kms:GenerateDataKey", "kms:Decrypt"]),
+            keyUseStatement(naming, "LogsKeyForDeadLetters", args.keys.logs, ["kms:GenerateDataKey", "kms:Decrypt"]),
             // Tracing and VPC networking: these actions have no resource-level permissions (same as AWS's
             // AWSXRayDaemonWriteAccess and AWSLambdaVPCAccessExecutionRole managed policies).
             { Sid: "Tracing", Effect: "Allow", Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], Resource: ["*"] },

@@ -20,7 +20,7 @@ import { accountRootArn, globalArn, regionalArn, resourceName } from "../shared/
 import { NetworkRefs, PlatformContext, PlatformKeyRefs } from "../shared/refs";
 import { AnalyticsFunction, CacheRef } from "./analytics-function";
 import { AthenaQueryAccess } from "./athena";
-import { glueReadStatement, kmsKeyStatement, policyJson, s3ReadStatements, s3WriteStatement, servicePrincipalTrust } from "./iam";
+import { glueReadStatement, keyUseStatement, policyJson, s3ReadStatements, s3WriteStatement, serviceTrustPolicy } from "../shared/iam";
 
 /** The OpenSearch TLS policy: TLS 1.2+ with perfect-forward-secrecy ciphers only. */
 export const OPENSEARCH_TLS_POLICY = "Policy-Min-TLS-1-2-PFS-2023-10";
@@ -239,20 +239,17 @@ export class PresentationApi extends pulumi.ComponentResource {
                 `${name}-search-log-policy`,
                 {
                     policyName: `${domainName}-logs`,
-                    policyDocument: JSON.stringify({
-                        Version: "2012-10-17",
-                        Statement: [
-                            {
-                                Sid: "OpenSearchLogDelivery",
-                                Effect: "Allow",
-                                Principal: { Service: "es.amazonaws.com" },
-                                Action: ["logs:PutLogEvents", "logs:CreateLogStream"],
-                                Resource: logGroups.map((g) => `${g.arn}:*`),
-                                // Only this account's domain may write (confused-deputy guard).
-                                Condition: { StringEquals: { "aws:SourceAccount": naming.accountId }, ArnLike: { "aws:SourceArn": domainArn } },
-                            },
-                        ],
-                    }),
+                    policyDocument: policyJson([
+                        {
+                            Sid: "OpenSearchLogDelivery",
+                            Effect: "Allow",
+                            Principal: { Service: "es.amazonaws.com" },
+                            Action: ["logs:PutLogEvents", "logs:CreateLogStream"],
+                            Resource: logGroups.map((g) => `${g.arn}:*`),
+                            // Only this account's domain may write (confused-deputy guard).
+                            Condition: { StringEquals: { "aws:SourceAccount": naming.accountId }, ArnLike: { "aws:SourceArn": domainArn } },
+                        },
+                    ]),
                 },
                 { parent: this },
             );
@@ -263,10 +260,7 @@ export class PresentationApi extends pulumi.ComponentResource {
                 {
                     name: masterRoleName,
                     description: "OpenSearch fine-grained access control master user; assumable by account principals allowed to.",
-                    assumeRolePolicy: JSON.stringify({
-                        Version: "2012-10-17",
-                        Statement: [{ Effect: "Allow", Principal: { AWS: accountRootArn(naming) }, Action: "sts:AssumeRole" }],
-                    }),
+                    assumeRolePolicy: policyJson([{ Effect: "Allow", Principal: { AWS: accountRootArn(naming) }, Action: "sts:AssumeRole" }]),
                     maxSessionDuration: 3600,
                 },
                 { parent: this },
@@ -295,10 +289,7 @@ export class PresentationApi extends pulumi.ComponentResource {
                         masterUserOptions: { masterUserArn: globalArn(naming, "iam", `role/${masterRoleName}`) },
                     },
                     // IAM principals of this account only; fine-grained access control decides the rest.
-                    accessPolicies: JSON.stringify({
-                        Version: "2012-10-17",
-                        Statement: [{ Effect: "Allow", Principal: { AWS: accountRootArn(naming) }, Action: "es:ESHttp*", Resource: `${domainArn}/*` }],
-                    }),
+                    accessPolicies: policyJson([{ Effect: "Allow", Principal: { AWS: accountRootArn(naming) }, Action: "es:ESHttp*", Resource: `${domainArn}/*` }]),
                     logPublishingOptions: logGroups.map((g) => ({ logType: g.logType, cloudwatchLogGroupArn: g.arn, enabled: true })),
                     softwareUpdateOptions: { autoSoftwareUpdateEnabled: true },
                 },
@@ -316,7 +307,7 @@ export class PresentationApi extends pulumi.ComponentResource {
                 {
                     name: roleName,
                     description: "QuickSight's access to the analytics workgroup, its results and the lake it reads.",
-                    assumeRolePolicy: servicePrincipalTrust("quicksight.amazonaws.com", { StringEquals: { "aws:SourceAccount": naming.accountId } }),
+                    assumeRolePolicy: serviceTrustPolicy("quicksight.amazonaws.com", { sourceAccount: naming.accountId }),
                 },
                 { parent: this },
             );
@@ -340,7 +331,7 @@ export class PresentationApi extends pulumi.ComponentResource {
                         ...s3ReadStatements("InventoryRead", a.catalog.inventoryBucket, a.catalog.inventoryPrefix),
                         glueReadStatement(naming, "CuratedCatalog", a.catalog.curatedDatabase, "*"),
                         glueReadStatement(naming, "InventoryCatalog", a.catalog.inventoryDatabase, [a.catalog.inventoryTable]),
-                        kmsKeyStatement(naming, "DataLakeKey", args.keys.dataLake, ["kms:Decrypt", "kms:GenerateDataKey"]),
+                        keyUseStatement(naming, "DataLakeKey", args.keys.dataLake, ["kms:Decrypt", "kms:GenerateDataKey"]),
                     ]),
                 },
                 { parent: this },

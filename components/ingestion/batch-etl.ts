@@ -27,7 +27,8 @@ import { IngestionConfig } from "../shared/config";
 import { bucketArn, regionalArn, resourceName } from "../shared/naming";
 import { BucketRef, NetworkRefs, PlatformContext, PlatformKeyRefs } from "../shared/refs";
 import { classificationTags, CUSTOMER_ID_PATTERN } from "../shared/tags";
-import { keyUseStatement, logGroupArn, policyJson, roleArn, serviceTrustPolicy, viaService } from "./iam-support";
+import { glueSecurityConfiguration } from "../shared/glue-security";
+import { keyUseStatement, logGroupArn, policyJson, roleArn, serviceTrustPolicy, viaService } from "../shared/iam";
 
 /** The ETL script, kept in the repository and uploaded by the program. */
 export const ETL_SCRIPT_PATH = path.join(__dirname, "glue", "jdbc_to_parquet.py");
@@ -186,18 +187,7 @@ export class BatchEtl extends pulumi.ComponentResource {
             createCatalogEncryption(`${name}-catalog-encryption`, args.keys, this);
         }
 
-        const securityConfiguration = new aws.glue.SecurityConfiguration(
-            `${name}-security`,
-            {
-                name: this.securityConfigurationName,
-                encryptionConfiguration: {
-                    s3Encryption: { s3EncryptionMode: "SSE-KMS", kmsKeyArn: args.keys.dataLake.arn },
-                    cloudwatchEncryption: { cloudwatchEncryptionMode: "SSE-KMS", kmsKeyArn: args.keys.logs.arn },
-                    jobBookmarksEncryption: { jobBookmarksEncryptionMode: "CSE-KMS", kmsKeyArn: args.keys.dataLake.arn },
-                },
-            },
-            { parent: this },
-        );
+        const securityConfiguration = glueSecurityConfiguration(`${name}-security`, { name: this.securityConfigurationName, keys: args.keys }, { parent: this });
 
         this.secret = new aws.secretsmanager.Secret(
             `${name}-db-secret`,
@@ -227,7 +217,7 @@ export class BatchEtl extends pulumi.ComponentResource {
             {
                 name: glueRoleName,
                 description: `Glue crawler and job ${this.jobName}: on-prem JDBC to the raw zone of customer ${args.customer}`,
-                assumeRolePolicy: serviceTrustPolicy(naming, "glue.amazonaws.com"),
+                assumeRolePolicy: serviceTrustPolicy("glue.amazonaws.com", { sid: "TrustService", sourceAccount: naming.accountId }),
             },
             { parent: this },
         );

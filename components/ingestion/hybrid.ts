@@ -27,7 +27,7 @@ import { IngestionConfig, parseCidr } from "../shared/config";
 import { bucketArn, resourceName } from "../shared/naming";
 import { BucketRef, PlatformContext, PlatformKeyRefs } from "../shared/refs";
 import { classificationTags, CUSTOMER_ID_PATTERN } from "../shared/tags";
-import { keyUseStatement, logGroupArn, policyJson, roleArn, s3EncryptionContext, serviceTrustPolicy, viaService } from "./iam-support";
+import { keyUseStatement, logGroupArn, policyJson, roleArn, s3EncryptionContext, serviceTrustPolicy, viaService } from "../shared/iam";
 
 export interface HybridFileGatewayArgs {
     context: PlatformContext;
@@ -154,7 +154,7 @@ export class HybridFileGateway extends pulumi.ComponentResource {
             {
                 name: shareRoleName,
                 description: `Storage Gateway ${this.gatewayName}: file shares into ${prefixes.join(", ")} of the landing zone`,
-                assumeRolePolicy: serviceTrustPolicy(naming, "storagegateway.amazonaws.com"),
+                assumeRolePolicy: serviceTrustPolicy("storagegateway.amazonaws.com", { sid: "TrustService", sourceAccount: naming.accountId }),
             },
             { parent: this },
         );

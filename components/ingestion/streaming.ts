@@ -23,7 +23,7 @@ import { IngestionConfig } from "../shared/config";
 import { bucketArn, regionalArn, resourceName } from "../shared/naming";
 import { BucketRef, PlatformContext, PlatformKeyRefs } from "../shared/refs";
 import { classificationTags } from "../shared/tags";
-import { IamStatement, keyUseStatement, logGroupArn, policyJson, roleArn, s3EncryptionContext, serviceTrustPolicy, viaService } from "./iam-support";
+import { keyUseStatement, PolicyStatement, logGroupArn, policyJson, roleArn, s3EncryptionContext, serviceTrustPolicy, viaService } from "../shared/iam";
 
 /** Firehose refuses dynamic partitioning (and Parquet conversion) with a buffer under 64 MiB. */
 export const FIREHOSE_MIN_DYNAMIC_PARTITIONING_BUFFER_MIB = 64;
@@ -151,7 +151,7 @@ export class StreamingIngestion extends pulumi.ComponentResource {
         );
 
         let schemaTable: aws.glue.CatalogTable | undefined;
-        const glueStatements: IamStatement[] = [];
+        const glueStatements: PolicyStatement[] = [];
         if (cfg.parquetConversion) {
             // Glue and Athena treat hyphens in database names as errors-in-waiting; underscores are safe everywhere.
             this.schemaDatabaseName = resourceName(naming, `${name}-schema`, "glue").replace(/-/g, "_");
@@ -204,7 +204,7 @@ export class StreamingIngestion extends pulumi.ComponentResource {
             {
                 name: firehoseRoleName,
                 description: `Firehose ${this.deliveryStreamName}: reads ${this.streamName}, writes the landing zone`,
-                assumeRolePolicy: serviceTrustPolicy(naming, "firehose.amazonaws.com", this.deliveryStreamArn),
+                assumeRolePolicy: serviceTrustPolicy("firehose.amazonaws.com", { sid: "TrustService", sourceAccount: naming.accountId, sourceArn: this.deliveryStreamArn }),
             },
             { parent: this },
         );

@@ -37,14 +37,12 @@
  * Bucket names are deterministic (`<prefix>-<env>-<purpose>-<account>-<region>`) and known at preview, so the
  * bucket ARNs handed to CloudTrail data events, Macie and IAM policies are judged by the policy pack in a PR.
  */
-import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { DATA_ZONES, DataLakeConfig, DataZone, LifecycleSettings } from "../shared/config";
+import { PolicyStatement } from "../shared/iam";
 import { bucketArn, bucketName } from "../shared/naming";
 import { BucketRef, PlatformContext, PlatformKeyRefs } from "../shared/refs";
 import { SecureBucket } from "./secure-bucket";
-
-type Statement = pulumi.Input<aws.types.input.iam.GetPolicyDocumentStatementArgs>;
 
 /** Purpose segment of each zone's bucket name. */
 export const ZONE_PURPOSE: Readonly<Record<DataZone, string>> = {
@@ -106,7 +104,7 @@ export interface DataLakeArgs {
     /** Lifecycle of the assets bucket (temp files are transient). @default `config.lifecycle.landing` */
     assetsLifecycle?: LifecycleSettings;
     /** Extra bucket-policy statements per zone (service principals that deliver into a zone). @default {} */
-    zonePolicyStatements?: Partial<Record<DataZone, Statement[]>>;
+    zonePolicyStatements?: Partial<Record<DataZone, PolicyStatement[]>>;
     /**
      * Let `pulumi destroy` delete non-empty buckets. Refused when `context.protect` is true (prod).
      * @default false
