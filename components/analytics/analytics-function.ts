@@ -9,7 +9,7 @@
  * asynchronous invocations (for example a scheduled run) instead of dropping them; reserved concurrency so a
  * runaway caller cannot starve the account or run up Athena cost.
  *
- * Workloads (code in `functions/`, bundled by the program with esbuild; `@aws-sdk/*` stays external because
+ * Workloads (code in `apps/analytics-functions/`, bundled by the program with esbuild; `@aws-sdk/*` stays external because
  * the nodejs22.x runtime provides SDK v3 (Node 20 reached end of life in April 2026)):
  * - `inventory-check`: daily, runs the `inventory-health` query over the inventory table and publishes EMF
  *   metrics; alarms notify the security topic when objects are not KMS-encrypted or a report is missing.
@@ -25,16 +25,18 @@ import { AnalyticsConfig } from "../shared/config";
 import { regionalArn, resourceName } from "../shared/naming";
 import { NetworkRefs, PlatformContext, PlatformKeyRefs } from "../shared/refs";
 import { AthenaQueryAccess } from "./athena";
-import { INVENTORY_METRICS } from "./functions/inventory-schema";
+import { INVENTORY_METRICS } from "../../apps/analytics-functions/inventory-schema";
 import { glueReadStatement, keyUseStatement, logWriteStatement, PolicyStatement, policyJson, s3ReadStatements, s3WriteStatement, serviceTrustPolicy } from "../shared/iam";
 
-/** Handler modules in `components/analytics/functions/` that export `handler`. */
+/** Handler modules in `apps/analytics-functions/` that export `handler`. */
 export type FunctionEntry = "inventory-check" | "query-api";
 
 /** API Gateway HTTP APIs give an integration at most 30 s; the query must end (or be stopped) before that. */
 export const API_INTEGRATION_TIMEOUT_SECONDS = 30;
 
 const REPO_ROOT = path.resolve(__dirname, "..", "..");
+/** The Lambda sources: application code, not components (bundled from here at program time). */
+const FUNCTIONS_DIR = path.join(REPO_ROOT, "apps", "analytics-functions");
 const bundles = new Map<FunctionEntry, string>();
 
 /**
@@ -49,7 +51,7 @@ export function bundleHandler(entry: FunctionEntry): string {
         return cached;
     }
     const result = esbuild.buildSync({
-        entryPoints: [path.join(__dirname, "functions", `${entry}.ts`)],
+        entryPoints: [path.join(FUNCTIONS_DIR, `${entry}.ts`)],
         absWorkingDir: REPO_ROOT,
         bundle: true,
         write: false,
@@ -62,7 +64,7 @@ export function bundleHandler(entry: FunctionEntry): string {
         logLevel: "silent",
     });
     if (result.errors.length > 0 || result.outputFiles.length !== 1) {
-        throw new Error(`bundling components/analytics/functions/${entry}.ts failed: ${result.errors.map((e) => e.text).join("; ")}`);
+        throw new Error(`bundling apps/analytics-functions/${entry}.ts failed: ${result.errors.map((e) => e.text).join("; ")}`);
     }
     const code = result.outputFiles[0].text;
     bundles.set(entry, code);

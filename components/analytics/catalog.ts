@@ -26,8 +26,8 @@ import {
     INVENTORY_SOURCE_PARTITION,
     InventoryFormat,
     SYMLINK_INPUT_FORMAT,
-} from "./functions/inventory-schema";
-import { ZoneBucket } from "./functions/query-templates";
+} from "../../apps/analytics-functions/inventory-schema";
+import { ZoneBucket } from "../../apps/analytics-functions/query-templates";
 import { glueSecurityConfiguration } from "../shared/glue-security";
 import { glueReadStatement, glueWriteStatement, keyUseStatement, PolicyStatement, policyJson, s3ReadStatements, serviceTrustPolicy } from "../shared/iam";
 

@@ -24,6 +24,7 @@ import * as path from "path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { IngestionConfig } from "../shared/config";
+import { customerPrefix } from "../shared/lake-layout";
 import { bucketArn, regionalArn, resourceName } from "../shared/naming";
 import { BucketRef, NetworkRefs, PlatformContext, PlatformKeyRefs } from "../shared/refs";
 import { classificationTags, CUSTOMER_ID_PATTERN } from "../shared/tags";
@@ -176,7 +177,7 @@ export class BatchEtl extends pulumi.ComponentResource {
         const scriptKey = `glue/scripts/${this.jobName}/jdbc_to_parquet.py`;
         const tempPrefix = `glue/temp/${this.jobName}/`;
         this.scriptS3Uri = `s3://${args.assetsBucket.name}/${scriptKey}`;
-        this.targetPath = `s3://${args.rawBucket.name}/customer=${args.customer}/`;
+        this.targetPath = `s3://${args.rawBucket.name}/${customerPrefix(args.customer)}`;
         const rawArn = bucketArn(naming, args.rawBucket.name);
         const assetsArn = bucketArn(naming, args.assetsBucket.name);
         // Secrets Manager appends six random characters to a secret's ARN; `??????` matches exactly those.
@@ -265,14 +266,14 @@ export class BatchEtl extends pulumi.ComponentResource {
                         Effect: "Allow",
                         Action: ["s3:ListBucket", "s3:GetBucketLocation"],
                         Resource: rawArn,
-                        Condition: { StringLike: { "s3:prefix": [`customer=${args.customer}/*`] } },
+                        Condition: { StringLike: { "s3:prefix": [`${customerPrefix(args.customer)}*`] } },
                     },
                     {
                         // Append only (no s3:DeleteObject): the raw zone is the system of record (164.312(c)(1)).
                         Sid: "WriteCustomerRawPrefix",
                         Effect: "Allow",
                         Action: ["s3:PutObject", "s3:GetObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
-                        Resource: `${rawArn}/customer=${args.customer}/*`,
+                        Resource: `${rawArn}/${customerPrefix(args.customer)}*`,
                     },
                     // S3 output and the script are SSE-KMS (through S3); the encrypted catalog is read through Glue; job
                     // bookmarks are encrypted client-side (CSE-KMS) by the job with its own credentials, so a call may

@@ -24,6 +24,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { IngestionConfig, parseCidr } from "../shared/config";
+import { LAKE_SOURCES, sourcePrefix } from "../shared/lake-layout";
 import { bucketArn, resourceName } from "../shared/naming";
 import { BucketRef, PlatformContext, PlatformKeyRefs } from "../shared/refs";
 import { classificationTags, CUSTOMER_ID_PATTERN } from "../shared/tags";
@@ -102,11 +103,11 @@ export class HybridFileGateway extends pulumi.ComponentResource {
         const auditLogArn = logGroupArn(naming, this.auditLogGroupName);
         const prefixes: string[] = [];
         if (cfg.nfsClientCidrs.length > 0) {
-            this.nfsPrefix = `customer=${args.customer}/source=file-gateway/`;
+            this.nfsPrefix = sourcePrefix(args.customer, LAKE_SOURCES.fileGateway);
             prefixes.push(this.nfsPrefix);
         }
         if (cfg.smbEnabled) {
-            this.smbPrefix = `customer=${args.customer}/source=file-gateway-smb/`;
+            this.smbPrefix = sourcePrefix(args.customer, LAKE_SOURCES.fileGatewaySmb);
             prefixes.push(this.smbPrefix);
         }
 

@@ -20,6 +20,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { IngestionConfig } from "../shared/config";
+import { LAKE_SOURCES, SOURCE_KEY, sourcePrefixOf } from "../shared/lake-layout";
 import { bucketArn, regionalArn, resourceName } from "../shared/naming";
 import { BucketRef, PlatformContext, PlatformKeyRefs } from "../shared/refs";
 import { classificationTags } from "../shared/tags";
@@ -32,11 +33,10 @@ export const FIREHOSE_MIN_DYNAMIC_PARTITIONING_BUFFER_MIB = 64;
 export const CUSTOMER_FIELD = "customer";
 
 /** S3 prefix of delivered records, per customer (Hive style, as the data lake documents). */
-export const STREAM_PREFIX =
-    "customer=!{partitionKeyFromQuery:customer}/source=stream/year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/hour=!{timestamp:HH}/";
+export const STREAM_PREFIX = `${sourcePrefixOf(`!{partitionKeyFromQuery:${CUSTOMER_FIELD}}`, LAKE_SOURCES.stream)}year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/hour=!{timestamp:HH}/`;
 
 /** S3 prefix of records Firehose could not partition, convert or deliver; still SSE-KMS in the landing zone. */
-export const STREAM_ERROR_PREFIX = "errors/source=stream/!{firehose:error-output-type}/year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/";
+export const STREAM_ERROR_PREFIX = `errors/${SOURCE_KEY}=${LAKE_SOURCES.stream}/!{firehose:error-output-type}/year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/`;
 
 /** One column of the record schema used for Parquet conversion. */
 export interface RecordColumn {
@@ -235,7 +235,7 @@ export class StreamingIngestion extends pulumi.ComponentResource {
                         Sid: "WriteStreamPrefixes",
                         Effect: "Allow",
                         Action: ["s3:AbortMultipartUpload", "s3:GetObject", "s3:PutObject"],
-                        Resource: [`${landingArn}/customer=*/source=stream/*`, `${landingArn}/errors/source=stream/*`],
+                        Resource: [`${landingArn}/${sourcePrefixOf("*", LAKE_SOURCES.stream)}*`, `${landingArn}/errors/${SOURCE_KEY}=${LAKE_SOURCES.stream}/*`],
                     },
                     keyUseStatement(naming, "EncryptLandingObjects", args.keys.dataLake, ["kms:GenerateDataKey", "kms:Decrypt"], {
                         via: [viaService(naming, "s3")],

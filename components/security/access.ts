@@ -33,6 +33,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { DATA_ZONES, DataZone } from "../shared/config";
 import { PolicyStatement, policyJson } from "../shared/iam";
+import { customerPrefixOf } from "../shared/lake-layout";
 import { accountRootArn, NamingContext, regionalArn, resourceName } from "../shared/naming";
 import { BucketRef, KeyRef, PlatformContext } from "../shared/refs";
 import { CUSTOMER_ID_PATTERN, TAG_KEYS } from "../shared/tags";
@@ -372,7 +373,7 @@ class PolicyParts {
         const statements: PolicyStatement[] = [];
         locations.forEach((loc, i) => {
             const bucket = this.zones[loc.zone];
-            const own = `${loc.prefix}${CUSTOMER_TAG}=${PRINCIPAL_CUSTOMER}/`;
+            const own = `${loc.prefix}${customerPrefixOf(PRINCIPAL_CUSTOMER)}`;
             statements.push(
                 {
                     Sid: `ListOwnPrefix${i}`,

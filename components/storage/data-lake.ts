@@ -10,15 +10,10 @@
  * - `results`: analytics results (Athena query results, exports); may contain PHI.
  * - `import`: target of bulk migrations (DataSync / Snowball / one-off copies) before promotion to `raw`.
  *
- * Partition-friendly prefixes (Hive style, so Glue crawlers, Athena partition projection and Spark discover
- * partitions without listing the whole bucket, and IAM/Lake Formation can scope by customer):
- *
- *     customer=<customer-id>/source=<system>/year=YYYY/month=MM/day=DD/<file>
- *
- * e.g. `customer=st-marys/source=ehr/year=2025/month=03/day=07/encounters-0001.parquet`. `customer` comes first so a
- * tenant's data is one prefix (per-customer access grants, per-customer deletion); dates are zero-padded so
- * lexical order is time order. The `results` zone uses `athena/<workgroup>/` and `exports/customer=<id>/`.
- * {@link partitionPrefix} builds a prefix.
+ * Keys follow the lake layout of components/shared/lake-layout.ts (Hive style,
+ * `customer=<id>/source=<system>/year=YYYY/month=MM/day=DD/<file>`, e.g.
+ * `customer=st-marys/source=ehr/year=2025/month=03/day=07/encounters-0001.parquet`); the `results` zone uses
+ * `athena/<workgroup>/` and `exports/customer=<id>/`.
  *
  * Supporting buckets:
  * - `access-logs`: target of the S3 server access logs of every bucket of the stack (HIPAA 164.312(b) audit
@@ -58,32 +53,6 @@ export const PHI_ZONES: readonly DataZone[] = DATA_ZONES;
 
 /** Zones that get Object Lock when it is enabled: only the immutable system of record. */
 export const OBJECT_LOCK_ZONES: readonly DataZone[] = ["raw"];
-
-export interface PartitionKey {
-    /** Customer (tenant) id, one of `PlatformConfig.customers`. */
-    customer: string;
-    /** Source system, e.g. `ehr`, `lab`, `claims`. */
-    source: string;
-    /** Day of the data (UTC). */
-    date: Date;
-}
-
-const SEGMENT = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
-
-/** `customer=<id>/source=<system>/year=YYYY/month=MM/day=DD/` for a partition (UTC date). */
-export function partitionPrefix(key: PartitionKey): string {
-    for (const [what, value] of [["customer", key.customer], ["source", key.source]] as const) {
-        if (!SEGMENT.test(value)) {
-            throw new Error(`partitionPrefix: ${what} must be lowercase letters, digits and inner hyphens (1-64), got '${value}'`);
-        }
-    }
-    if (Number.isNaN(key.date.getTime())) {
-        throw new Error("partitionPrefix: date is not a valid Date");
-    }
-    const pad = (n: number) => String(n).padStart(2, "0");
-    const d = key.date;
-    return `customer=${key.customer}/source=${key.source}/year=${d.getUTCFullYear()}/month=${pad(d.getUTCMonth() + 1)}/day=${pad(d.getUTCDate())}/`;
-}
 
 export interface DataLakeArgs {
     context: PlatformContext;
