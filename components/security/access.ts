@@ -31,7 +31,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { DATA_ZONES, DataZone } from "../shared/config";
+import { DATA_ZONES, DataZone } from "../storage/settings";
 import { PolicyStatement, policyJson } from "../shared/iam";
 import { customerPrefixOf } from "../shared/lake-layout";
 import { accountRootArn, NamingContext, regionalArn, resourceName } from "../shared/naming";

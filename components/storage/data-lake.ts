@@ -33,7 +33,7 @@
  * bucket ARNs handed to CloudTrail data events, Macie and IAM policies are judged by the policy pack in a PR.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { DATA_ZONES, DataLakeConfig, DataZone, LifecycleSettings } from "../shared/config";
+import { DATA_ZONES, DataLakeConfig, DataZone, LifecycleSettings } from "./settings";
 import { PolicyStatement } from "../shared/iam";
 import { bucketArn, bucketName } from "../shared/naming";
 import { BucketRef, PlatformContext, PlatformKeyRefs } from "../shared/refs";

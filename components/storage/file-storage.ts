@@ -24,7 +24,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { StorageConfig } from "../shared/config";
+import { StorageConfig } from "./settings";
 import { policyJson } from "../shared/iam";
 import { accountRootArn, resourceName } from "../shared/naming";
 import { NetworkRefs, PlatformContext, PlatformKeyRefs } from "../shared/refs";
