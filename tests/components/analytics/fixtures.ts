@@ -44,7 +44,7 @@ import { AnalyticsCatalog } from "../../../components/analytics/catalog";
 import { AthenaWorkspace } from "../../../components/analytics/athena";
 import { EmrProcessing } from "../../../components/analytics/emr";
 import { AnalyticsFunction, CacheRef } from "../../../components/analytics/analytics-function";
-import { PresentationApi } from "../../../components/analytics/presentation";
+import { composePresentation } from "../../../components/analytics/compose";
 
 export const ALERT_TOPIC = (cfg: PlatformConfig) => `arn:${cfg.naming.partition}:sns:${cfg.naming.region}:${cfg.naming.accountId}:${cfg.naming.prefix}-${cfg.environment}-alerts`;
 
@@ -67,7 +67,7 @@ export function programKeys(cfg: PlatformConfig): PlatformKeyRefs {
     return { dataLake: real("dataLake"), databases: real("databases"), streaming: real("streaming"), logs: real("logs"), secrets: real("secrets"), backup: real("backup") };
 }
 
-/** Records the analytics area the way wire-analytics.md composes it. */
+/** Records the analytics area as components/analytics/compose.ts composes it (the presentation layer through the same function). */
 export async function recordAnalytics(opts: AnalyticsRecordOptions): Promise<{ cfg: PlatformConfig; rec: Recording }> {
     const cfg = platformConfig(opts.stack, opts.overrides ?? {});
     const rec = await recordProgram(
@@ -95,7 +95,7 @@ export async function recordAnalytics(opts: AnalyticsRecordOptions): Promise<{ c
                 athena: athena.queryAccess,
                 alarmTopicArn: topic,
             });
-            new PresentationApi("analytics-presentation", { context, keys, network, settings: cfg.analytics, athena: athena.queryAccess, cache: opts.cache, alarmTopicArn: topic, auditLogRetentionDays: cfg.logging.auditRetentionDays });
+            composePresentation(cfg, { context, keys, network, athena: athena.queryAccess, cache: opts.cache, alarmTopicArn: topic });
         },
         { mode: opts.mode, config: stackConfigMap(opts.stack, opts.overrides ?? {}), stack: opts.stack },
     );
