@@ -29,15 +29,18 @@ const net = composeNetwork(cfg, { context, keys, opts });
 const network = net.refs;
 const storage = composeStorage(cfg, { context, keys, network, opts });
 const { dataLake, database, warehouse, metadata, cache, files, backup } = storage;
-const { guardrails, audit, monitoring, macie, access } = composeSecurity(cfg, { context, keys, dataLake, opts });
-const ingestion = composeIngestion(cfg, { context, keys, network, dataLake, opts });
+const { guardrails, audit, monitoring, macie, access, evidenceBuckets } = composeSecurity(cfg, { context, keys, dataLake, opts });
+const ingestion = composeIngestion(cfg, { context, keys, network, lake: dataLake, waitFor: dataLake, opts });
 const { catalog, athena, emr, inventoryCheck, presentation, search } = composeAnalytics(cfg, {
     context,
     keys,
     network,
-    storage,
-    security: { audit, macie, monitoring },
-    ingestion,
+    lake: dataLake,
+    evidenceBuckets,
+    cache,
+    alarmTopicArn: monitoring.topicArn,
+    glueSecurityConfigurationName: ingestion.batch?.securityConfigurationName,
+    waitFor: { lake: dataLake, ingestion },
     opts,
 });
 

@@ -1,14 +1,13 @@
 /**
  * The analytics area as the stack's config asks for it: the catalog over the lake, Athena, EMR, the inventory check
- * and the presentation layer (API, OpenSearch, QuickSight). `index.ts` calls it; the analytics specs call the same function.
+ * and the presentation layer (API, OpenSearch, QuickSight). `index.ts` calls it; the analytics specs call the same
+ * function.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { Ingestion } from "../ingestion/ingestion";
-import type { Security } from "../security/compose";
 import { PlatformConfig } from "../shared/config";
-import { NetworkRefs, PlatformContext, PlatformKeyRefs } from "../shared/refs";
-import type { Storage } from "../storage/compose";
-import { DATA_ZONES } from "../storage/settings";
+import { BucketRef, NetworkRefs, PlatformContext, PlatformKeyRefs } from "../shared/refs";
+import { Cache } from "../storage/cache";
+import { DATA_ZONES, DataZone } from "../storage/settings";
 import { AnalyticsFunction, CacheRef } from "./analytics-function";
 import { AthenaQueryAccess, AthenaWorkspace } from "./athena";
 import { AnalyticsCatalog } from "./catalog";
@@ -17,15 +16,26 @@ import { OpenSearchDomain } from "./opensearch";
 import { PresentationApi } from "./presentation";
 import { QuickSightDataSource } from "./quicksight";
 
+/** What analytics uses of the other areas: references only, so a spec can pass its own. */
 export interface AnalyticsDeps {
     context: PlatformContext;
     keys: PlatformKeyRefs;
     network: NetworkRefs;
-    storage: Pick<Storage, "dataLake" | "cache">;
-    /** The audit and Macie results buckets (inventoried) and the alert topic (function alarms). */
-    security: Pick<Security, "audit" | "macie" | "monitoring">;
+    /** The data lake's buckets (`DataLake`). */
+    lake: { buckets: Readonly<Record<DataZone, BucketRef>>; accessLogs: BucketRef; inventory: BucketRef; assets?: BucketRef };
+    /** Audit evidence buckets that S3 inventories too: the trail's bucket and Macie's results bucket. */
+    evidenceBuckets: { audit: BucketRef; macieResults: BucketRef };
+    /** The cache the presentation functions read through (IAM authentication), when the stack has one. */
+    cache?: Cache | CacheRef;
+    /** Alert topic of the functions' alarms (`SecurityMonitoring`). */
+    alarmTopicArn?: pulumi.Input<string>;
     /** Batch ETL's Glue security configuration, which the crawlers reuse. */
-    ingestion: Ingestion;
+    glueSecurityConfigurationName?: string;
+    /**
+     * What to wait for: the lake's buckets are named, not referenced, so the catalog, Athena and EMR depend on the
+     * lake explicitly; the catalog also on ingestion (its security configuration).
+     */
+    waitFor?: { lake?: pulumi.Resource; ingestion?: pulumi.Resource };
     opts?: pulumi.ComponentResourceOptions;
 }
 
@@ -42,42 +52,51 @@ export interface Analytics {
 }
 
 export function composeAnalytics(cfg: PlatformConfig, deps: AnalyticsDeps): Analytics {
-    const { context, keys, network, opts } = deps;
-    const { dataLake, cache } = deps.storage;
-    const { audit, macie, monitoring } = deps.security;
+    const { context, keys, network, lake, evidenceBuckets, opts } = deps;
     const lifecycle = cfg.dataLake.lifecycle;
-    const afterLake: pulumi.ComponentResourceOptions = { ...opts, dependsOn: [dataLake] };
+    const waitLake = deps.waitFor?.lake ? [deps.waitFor.lake] : [];
+    const afterLake: pulumi.ComponentResourceOptions = waitLake.length > 0 ? { ...opts, dependsOn: waitLake } : { ...opts };
+    const catalogWait = [...waitLake, ...(deps.waitFor?.ingestion ? [deps.waitFor.ingestion] : [])];
+    const cache: CacheRef | undefined =
+        deps.cache instanceof Cache
+            ? {
+                  endpoint: deps.cache.endpoint,
+                  port: deps.cache.port,
+                  // The functions sign in as the cache's IAM-authenticated user (no password anywhere).
+                  iamAuth: { cacheName: deps.cache.cacheName, userId: deps.cache.appUserName, serverless: cfg.storage.elasticache.mode === "serverless" },
+              }
+            : deps.cache;
     const catalog = new AnalyticsCatalog(
         "analytics-catalog",
         {
             context,
             keys,
-            rawBucket: dataLake.buckets.raw,
-            curatedBucket: dataLake.buckets.curated,
+            rawBucket: lake.buckets.raw,
+            curatedBucket: lake.buckets.curated,
             // Every bucket with an S3 inventory configuration, with the IA transition its lifecycle promises.
             inventory: {
-                bucket: dataLake.inventory,
+                bucket: lake.inventory,
                 sources: [
-                    ...DATA_ZONES.map((zone) => ({ zone, bucket: dataLake.buckets[zone], infrequentAccessDays: lifecycle[zone].infrequentAccessDays })),
+                    ...DATA_ZONES.map((zone) => ({ zone, bucket: lake.buckets[zone], infrequentAccessDays: lifecycle[zone].infrequentAccessDays })),
                     // S3 delivers server access logs only to SSE-S3 buckets: the inventory check expects SSE-S3 there.
-                    { zone: "access-logs", bucket: dataLake.accessLogs, infrequentAccessDays: lifecycle.logs.infrequentAccessDays, encryption: "SSE-S3" as const },
-                    ...(dataLake.assets ? [{ zone: "assets", bucket: dataLake.assets, infrequentAccessDays: lifecycle.landing.infrequentAccessDays }] : []),
-                    { zone: "audit", bucket: { name: audit.bucket.bucketName, arn: audit.bucket.bucketArn }, infrequentAccessDays: lifecycle.logs.infrequentAccessDays },
-                    { zone: "macie-results", bucket: { name: macie.resultsBucket.bucketName, arn: macie.resultsBucket.bucketArn }, infrequentAccessDays: lifecycle.logs.infrequentAccessDays },
+                    { zone: "access-logs", bucket: lake.accessLogs, infrequentAccessDays: lifecycle.logs.infrequentAccessDays, encryption: "SSE-S3" as const },
+                    ...(lake.assets ? [{ zone: "assets", bucket: lake.assets, infrequentAccessDays: lifecycle.landing.infrequentAccessDays }] : []),
+                    { zone: "audit", bucket: evidenceBuckets.audit, infrequentAccessDays: lifecycle.logs.infrequentAccessDays },
+                    { zone: "macie-results", bucket: evidenceBuckets.macieResults, infrequentAccessDays: lifecycle.logs.infrequentAccessDays },
                 ],
             },
-            securityConfigurationName: deps.ingestion.batch?.securityConfigurationName,
+            securityConfigurationName: deps.glueSecurityConfigurationName,
         },
-        { ...opts, dependsOn: [dataLake, deps.ingestion] },
+        catalogWait.length > 0 ? { ...opts, dependsOn: catalogWait } : { ...opts },
     );
     const athena = new AthenaWorkspace(
         "analytics-athena",
-        { context, keys, bytesScannedCutoffPerQuery: cfg.analytics.athenaBytesScannedCutoff, resultsBucket: dataLake.buckets.results, catalog: catalog.refs },
+        { context, keys, bytesScannedCutoffPerQuery: cfg.analytics.athenaBytesScannedCutoff, resultsBucket: lake.buckets.results, catalog: catalog.refs },
         afterLake,
     );
     const emr = new EmrProcessing(
         "analytics-emr",
-        { context, keys, network, settings: cfg.analytics.emr, catalog: catalog.refs, logs: { bucket: dataLake.buckets.results, prefix: "emr-logs/" } },
+        { context, keys, network, settings: cfg.analytics.emr, catalog: catalog.refs, logs: { bucket: lake.buckets.results, prefix: "emr-logs/" } },
         afterLake,
     );
     const inventoryCheck = new AnalyticsFunction(
@@ -90,7 +109,7 @@ export function composeAnalytics(cfg: PlatformConfig, deps: AnalyticsDeps): Anal
             role: "inventory-check",
             workload: { kind: "inventory-check" },
             athena: athena.queryAccess,
-            alarmTopicArn: monitoring.topicArn,
+            alarmTopicArn: deps.alarmTopicArn,
         },
         opts,
     );
@@ -99,14 +118,8 @@ export function composeAnalytics(cfg: PlatformConfig, deps: AnalyticsDeps): Anal
         keys,
         network,
         athena: athena.queryAccess,
-        cache: cache
-            ? {
-                  endpoint: cache.endpoint,
-                  port: cache.port,
-                  iamAuth: { cacheName: cache.cacheName, userId: cache.appUserName, serverless: cfg.storage.elasticache.mode === "serverless" },
-              }
-            : undefined,
-        alarmTopicArn: monitoring.topicArn,
+        cache,
+        alarmTopicArn: deps.alarmTopicArn,
         opts,
     });
     return { catalog, athena, emr, inventoryCheck, presentation, search, quicksight };

@@ -7,7 +7,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { PlatformConfig } from "../shared/config";
-import { PlatformContext, PlatformKeyRefs } from "../shared/refs";
+import { BucketRef, PlatformContext, PlatformKeyRefs } from "../shared/refs";
 import type { Storage } from "../storage/compose";
 import { AccessRoles } from "./access";
 import { AuditTrail } from "./audit";
@@ -38,6 +38,8 @@ export interface Security {
     monitoring: SecurityMonitoring;
     macie: MacieDiscovery;
     access: AccessRoles;
+    /** Audit evidence buckets, for whoever inventories or reads them: the trail's bucket and Macie's results bucket. */
+    evidenceBuckets: { audit: BucketRef; macieResults: BucketRef };
 }
 
 export function composeSecurity(cfg: PlatformConfig, deps: SecurityDeps): Security {
@@ -95,5 +97,9 @@ export function composeSecurity(cfg: PlatformConfig, deps: SecurityDeps): Securi
         },
         opts,
     );
-    return { guardrails, audit, monitoring, macie, access };
+    const evidenceBuckets = {
+        audit: { name: audit.bucket.bucketName, arn: audit.bucket.bucketArn },
+        macieResults: { name: macie.resultsBucket.bucketName, arn: macie.resultsBucket.bucketArn },
+    };
+    return { guardrails, audit, monitoring, macie, access, evidenceBuckets };
 }
