@@ -27,6 +27,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { StorageConfig } from "./settings";
+import { serviceTrustPolicy } from "../shared/iam";
 import { globalArn, regionalArn, resourceName } from "../shared/naming";
 import { PlatformContext, PlatformKeyRefs } from "../shared/refs";
 import { BACKUP_TAG } from "./store-support";
@@ -154,10 +155,7 @@ export class Backup extends pulumi.ComponentResource {
             {
                 name: roleName,
                 description: "Assumed by AWS Backup to back up and restore the platform's stores",
-                assumeRolePolicy: JSON.stringify({
-                    Version: "2012-10-17",
-                    Statement: [{ Effect: "Allow", Principal: { Service: "backup.amazonaws.com" }, Action: "sts:AssumeRole" }],
-                }),
+                assumeRolePolicy: serviceTrustPolicy("backup.amazonaws.com"),
             },
             { parent: this },
         );
