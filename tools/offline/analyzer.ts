@@ -168,6 +168,8 @@ export interface PolicyEvaluation {
     remediations: RemediationResult[];
     /** Inputs after remediation, by URN (only resources a remediation changed). */
     remediatedInputs: Record<string, WireProperties>;
+    /** Size of the AnalyzeStack reply on the wire, in bytes (gRPC refuses replies above its 4 MiB default). */
+    stackReplyBytes: number;
 }
 
 export interface StackContext {
@@ -1077,7 +1079,7 @@ export class AnalyzerSession {
         for (const na of stackRes?.getNotApplicableList() ?? []) {
             notApplicable.push({ policyName: na.getPolicyName(), reason: na.getReason(), source: "analyze-stack" });
         }
-        return { diagnostics, notApplicable, remediations, remediatedInputs };
+        return { diagnostics, notApplicable, remediations, remediatedInputs, stackReplyBytes: stackRes?.serializeBinary().length ?? 0 };
     }
 
     /** Stops the pack (SIGTERM, then SIGKILL after two seconds) and the engine service. Safe to call twice. */
