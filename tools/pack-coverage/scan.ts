@@ -89,21 +89,25 @@ function encryptionPaths(iface: ts.InterfaceDeclaration, inputs: Interfaces, dep
             continue;
         }
         const name = (m.name as ts.Identifier).text ?? m.name.getText();
-        if (ENCRYPTION_ARG.test(name) && !NOT_AN_ENCRYPTION_ARG.test(name)) {
-            out.push(name);
+        if (NOT_AN_ENCRYPTION_ARG.test(name)) {
             continue;
         }
-        if (depth === 0 || !m.type) {
-            continue;
-        }
-        const typeText = m.type.getText(iface.getSourceFile());
-        for (const ref of typeText.matchAll(INPUT_REF)) {
-            const nested = inputs.get(ref[1]);
-            if (!nested || seen.has(ref[1])) {
-                continue;
+        const matches = ENCRYPTION_ARG.test(name);
+        const inner: string[] = [];
+        if (depth > 0 && m.type) {
+            const typeText = m.type.getText(iface.getSourceFile());
+            for (const ref of typeText.matchAll(INPUT_REF)) {
+                const nested = inputs.get(ref[1]);
+                if (nested && !seen.has(ref[1])) {
+                    inner.push(...encryptionPaths(nested, inputs, depth - 1, new Set([...seen, ref[1]])).map((p) => `${name}.${p}`));
+                }
             }
-            const inner = encryptionPaths(nested, inputs, depth - 1, new Set([...seen, ref[1]]));
-            out.push(...inner.map((p) => `${name}.${p}`));
+        }
+        // A matching block (`encryptionInfo`) is named by the arguments inside it that choose the key, when it has any.
+        if (inner.length > 0) {
+            out.push(...inner);
+        } else if (matches) {
+            out.push(name);
         }
     }
     return [...new Set(out)].sort();
