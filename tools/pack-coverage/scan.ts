@@ -25,10 +25,10 @@ const ENCRYPTION_ARG = /kms|encrypt|^sse|sseSpecification|customerManagedKey|cmk
 /**
  * Argument names that match the pattern above but choose no key for stored data: encryption in transit (TLS, VPN
  * and MACsec algorithms, inter-container traffic), encryption contexts, key-reuse periods, field-level encryption
- * of CloudFront requests, and `encrypt` key usages of payment keys.
+ * of CloudFront requests, DAX endpoint TLS, and `encrypt` key usages of payment keys.
  */
 const NOT_AN_ENCRYPTION_ARG =
-    /transit|nodeToNode|interContainerTraffic|Phase\dEncryptionAlgorithms|encryptionContext|EncryptionContext|kmsDataKeyReusePeriod|fieldLevelEncryption|encryptionAlgorithm|encryptPassword|encryptionSupport|requireEncryption|^encrypt$|SecurityDbEncryption|securityDbEncryption|kmsKeyProviderUri|kmsKeysToGrants|kmsAccess|kmsPolicyDocument/i;
+    /transit|nodeToNode|interContainerTraffic|Phase\dEncryptionAlgorithms|encryptionContext|EncryptionContext|kmsDataKeyReusePeriod|fieldLevelEncryption|encryptionAlgorithm|encryptPassword|encryptionSupport|requireEncryption|^encrypt$|SecurityDbEncryption|securityDbEncryption|kmsKeyProviderUri|kmsKeysToGrants|kmsAccess|kmsPolicyDocument|endpointEncryptionType/i;
 
 /**
  * Types that hold customer data whether or not the SDK exposes an encryption argument for them (AWS then always
