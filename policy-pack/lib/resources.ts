@@ -8,7 +8,7 @@
  * unknown. Resolved names are the fallback for references written as plain strings.
  */
 import { PolicyResource } from "@pulumi/policy";
-import { probe } from "./values";
+import { get, isRecord, probe, raw, Record_, str, Unknown } from "./values";
 
 export class StackIndex {
     private readonly byType = new Map<string, PolicyResource[]>();
@@ -112,4 +112,48 @@ export function arnResourceId(arn: string): string {
     }
     const colon = arn.lastIndexOf(":");
     return colon >= 0 ? arn.slice(colon + 1) : arn;
+}
+
+/** Raw properties of a resource (unwrapped from the preview proxy). */
+export function propsOf(r: { props: Record<string, unknown> }): Record_ {
+    const p = raw(r.props);
+    return isRecord(p) ? p : {};
+}
+
+/** The region a resource is created in: its own `region` input (v7), else its provider's. */
+export function regionOf(r: PolicyResource): string | Unknown | undefined {
+    const own = str(get(r.props, "region"));
+    if (own !== undefined && own !== "") {
+        return own;
+    }
+    const providerRegion = r.provider ? str(get(r.provider.props, "region")) : undefined;
+    return providerRegion === "" ? undefined : providerRegion;
+}
+
+/** Same region, or at least one side not known (region checks never raise a false alarm on a guess). */
+export function sameRegion(a: string | Unknown | undefined, b: string | Unknown | undefined): boolean {
+    return typeof a !== "string" || typeof b !== "string" || a === b;
+}
+
+/** The ARN partition for a region (`aws-us-gov`, `aws-cn`, else `aws`). */
+export function partitionOf(region: string | Unknown | undefined): string {
+    if (typeof region === "string") {
+        if (region.startsWith("us-gov-")) {
+            return "aws-us-gov";
+        }
+        if (region.startsWith("cn-")) {
+            return "aws-cn";
+        }
+    }
+    return "aws";
+}
+
+/** The Pulumi type token of a side resource, shortened for messages (`aws.s3.BucketPolicy`). */
+export function sdkName(type: string): string {
+    const m = /^([a-z0-9-]+):([a-z0-9]+)\/?[a-zA-Z0-9]*:([A-Za-z0-9]+)$/.exec(type);
+    if (!m) {
+        return type;
+    }
+    const pkg = m[1] === "aws-native" ? "awsnative" : m[1];
+    return `${pkg}.${m[2]}.${m[3]}`;
 }

@@ -1,34 +1,17 @@
 /**
- * Test helpers for the policy pack: run a policy's validate / remediate functions the way
- * `@pulumi/policy`'s analyzer (server.js) runs them, without starting a gRPC server.
- *
- * What is reproduced from the SDK, because verdicts depend on it:
- * - properties arrive as plain wire JSON wrapped in the SDK's own `unknownCheckingProxy`; a computed value
- *   at preview is the engine's unknown sentinel {@link UNKNOWN} (the same string for every type);
- * - `UnknownValueError` thrown by a policy becomes a "can't run policy during preview" entry
- *   ({@link Verdict.previewSkipped}) and keeps the violations reported before it;
- * - `notApplicable(reason)` stops the policy for that resource and is recorded with its reason;
- * - a validate / remediate function tagged with `__pulumiType` is skipped for other types (fast path);
- * - `getConfig()` returns exactly the config given (the CLI's schema defaults are NOT applied);
- * - stack resources get `dependencies`, `propertyDependencies`, `parent` and `provider` resolved to objects.
- *
- * Shared by every policy spec (encryption, controls, s3): add helpers, do not change these semantics.
+ * The one harness of the policy unit specs: a policy runs through `@pulumi/policy`'s REAL analyzer handlers
+ * (server.js Analyze, AnalyzeStack, Remediate, Configure, ConfigureStack; tools/offline/analyzer/in-process.ts), fed
+ * the protobuf requests the engine sends. Nothing of the SDK's semantics is re-implemented here: properties are
+ * deserialized and proxied by the SDK, unknown-value errors become its "can't run policy during preview" diagnostic,
+ * `notApplicable` and the type fast path are its own, and config reaches `getConfig()` through its Configure call
+ * (WITHOUT the schema defaults the CLI would add). This file only builds requests from short test descriptions and
+ * reads the responses back into {@link Verdict}s.
  */
 import * as assert from "assert";
-import {
-    Policy,
-    PolicyProviderResource,
-    PolicyResource,
-    PolicyResourceOptions,
-    ReportViolation,
-    ResourceValidationArgs,
-    ResourceValidationPolicy,
-    StackValidationArgs,
-    StackValidationPolicy,
-    UnknownValueError,
-    unknownCheckingProxy,
-} from "@pulumi/policy";
+import { Policy, PolicyResourceOptions, StackValidationPolicy } from "@pulumi/policy";
 import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
+import * as analyzerpb from "@pulumi/pulumi/proto/analyzer_pb";
+import { AnalyzedResource, analyzeRequest, analyzerFor, analyzeStackRequest, PolicyConfigs } from "../../tools/offline/analyzer/in-process";
 
 /** The engine's marker for a value computed at preview (sent for booleans, numbers, strings and objects alike). */
 export const UNKNOWN: string = unknownValue;
@@ -50,7 +33,7 @@ export interface Verdict {
     violations: Violation[];
     /** Reasons given through `notApplicable(reason)` (or the SDK's type fast path). */
     notApplicable: string[];
-    /** Messages the SDK turns into advisory "can't run policy during preview" diagnostics. */
+    /** Messages the SDK turns into advisory "can't run policy during preview" diagnostics (without that prefix). */
     previewSkipped: string[];
 }
 
@@ -76,169 +59,132 @@ export interface RunOptions {
     stackTags?: Record<string, string>;
 }
 
-class NotApplicableSignal extends Error {
-    constructor(readonly reason?: string) {
-        super(reason ?? "Policy does not apply");
-    }
-}
-
-function throwNotApplicable(reason?: string): never {
-    throw new NotApplicableSignal(reason);
-}
-
-function pulumiTypeOf(fn: unknown): string | undefined {
-    const t = (fn as { __pulumiType?: unknown } | undefined)?.__pulumiType;
-    return typeof t === "string" && t.length > 0 ? t : undefined;
-}
+const PACK = "healthcare-data-guardrails";
+const VERSION = "0.1.0";
 
 /** Wire form: what the engine would send (JSON values; unknowns are the sentinel string). */
 function wire<T>(value: T): T {
     return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
 }
 
-function options(opts?: Partial<PolicyResourceOptions>): PolicyResourceOptions {
-    return {
-        protect: false,
-        ignoreChanges: [],
-        aliases: [],
-        customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
-        additionalSecretOutputs: [],
-        ...opts,
-    };
-}
-
-function providerOf(p?: FakeProvider): PolicyProviderResource | undefined {
+function providerOf(p?: FakeProvider): AnalyzedResource["provider"] {
     if (!p) {
         return undefined;
     }
     const type = p.type ?? "pulumi:providers:aws";
     const name = p.name ?? "default_7_48_0";
-    return { type, name, urn: p.urn ?? urnOf(type, name), props: unknownCheckingProxy(wire(p.props)) };
+    return { type, name, urn: p.urn ?? urnOf(type, name), props: wire(p.props) };
 }
 
-function emptyVerdict(): Verdict {
-    return { violations: [], notApplicable: [], previewSkipped: [] };
-}
-
-function collect(verdict: Verdict): ReportViolation {
-    return (message: string, urn?: string) => {
-        verdict.violations.push({ message, urn });
-    };
-}
-
-function record(verdict: Pick<Verdict, "previewSkipped" | "notApplicable">, err: unknown): void {
-    if (err instanceof UnknownValueError) {
-        verdict.previewSkipped.push((err as Error).message);
-    } else if (err instanceof NotApplicableSignal) {
-        verdict.notApplicable.push(err.reason ?? "Policy does not apply");
-    } else {
-        throw err;
-    }
-}
-
-function resourceArgs(r: FakeResource, opts: RunOptions): ResourceValidationArgs {
+function analyzed(r: FakeResource): AnalyzedResource {
     const name = r.name ?? "test";
-    const props = unknownCheckingProxy(wire(r.props ?? {}));
-    const args: ResourceValidationArgs = {
+    return {
         type: r.type,
-        props,
-        urn: r.urn ?? urnOf(r.type, name),
         name,
-        opts: options(r.opts),
-        stackTags: new Map(Object.entries(opts.stackTags ?? {})),
-        isType: () => false,
-        asType: () => undefined,
-        getConfig: <T extends object>() => ({ ...(opts.config ?? {}) }) as T,
-        notApplicable: throwNotApplicable,
+        urn: r.urn ?? urnOf(r.type, name),
+        props: wire(r.props ?? {}),
+        provider: providerOf(r.provider),
+        options: { protect: r.opts?.protect, ignoreChanges: r.opts?.ignoreChanges, aliases: r.opts?.aliases as string[] | undefined, additionalSecretOutputs: r.opts?.additionalSecretOutputs },
     };
-    const provider = providerOf(r.provider);
-    if (provider) {
-        args.provider = provider;
-    }
-    return args;
 }
 
-function asResourcePolicy(policy: Policy): ResourceValidationPolicy {
-    const p = policy as ResourceValidationPolicy;
-    if (typeof p.validateResource !== "function" && !Array.isArray(p.validateResource) && typeof p.remediateResource !== "function") {
-        throw new Error(`policy ${policy.name} is not a resource policy`);
-    }
-    return p;
+/** Configures the SDK for one policy run: the policy's level (or `level`) and exactly the given config. */
+async function configured(policy: Policy, opts: RunOptions, level?: PolicyConfigs[string]["enforcementLevel"]) {
+    const analyzer = analyzerFor([policy], PACK, VERSION);
+    await analyzer.configure({ [policy.name]: { enforcementLevel: level ?? policy.enforcementLevel ?? "advisory", properties: opts.config ?? {} } });
+    await analyzer.configureStack(opts.stackTags ?? {});
+    return analyzer;
 }
 
-/** Runs a resource policy's `validateResource` on one resource, as the analyzer's Analyze RPC does. */
-export async function validateResource(policy: Policy, r: FakeResource, opts: RunOptions = {}): Promise<Verdict> {
-    const p = asResourcePolicy(policy);
-    const verdict = emptyVerdict();
-    if (!p.validateResource) {
-        verdict.notApplicable.push("Policy does not implement validateResource");
-        return verdict;
-    }
-    if (!Array.isArray(p.validateResource)) {
-        const t = pulumiTypeOf(p.validateResource);
-        if (t && t !== r.type) {
-            verdict.notApplicable.push(`Policy only applies to resources of type '${t}'`);
-            return verdict;
+function previewPrefix(kind: "policy" | "remediation", policy: Policy): string {
+    return `can't run ${kind} '${policy.name}' from policy pack '${PACK}@v${VERSION}' during preview: `;
+}
+
+function verdictOf(policy: Policy, resp: analyzerpb.AnalyzeResponse): Verdict {
+    const verdict: Verdict = { violations: [], notApplicable: [], previewSkipped: [] };
+    const skipped = previewPrefix("policy", policy);
+    for (const d of resp.getDiagnosticsList().filter((x) => x.getPolicyname() === policy.name)) {
+        const message = d.getMessage();
+        if (message.startsWith(skipped)) {
+            verdict.previewSkipped.push(message.slice(skipped.length));
+            continue;
         }
+        // The SDK prefixes every violation with the policy's description.
+        const description = d.getDescription();
+        const own = message === description ? "" : message.startsWith(`${description}\n`) ? message.slice(description.length + 1) : message;
+        const urn = d.getUrn();
+        verdict.violations.push(urn ? { message: own, urn } : { message: own, urn: undefined });
     }
-    const validations = Array.isArray(p.validateResource) ? p.validateResource : [p.validateResource];
-    for (const validate of validations) {
-        try {
-            // A fresh deserialisation per validation, as the SDK does.
-            await validate(resourceArgs(r, opts), collect(verdict));
-        } catch (err) {
-            record(verdict, err);
-        }
-    }
+    verdict.notApplicable = resp
+        .getNotApplicableList()
+        .filter((na) => na.getPolicyName() === policy.name)
+        .map((na) => na.getReason() || "Policy does not apply");
     return verdict;
 }
 
+/**
+ * Runs several policies the way the engine does: ONE Configure (each policy at its own level, no config), then one
+ * Analyze per resource and one AnalyzeStack, and splits every response into a verdict per policy.
+ */
+export async function analyzeAll(policies: readonly Policy[], resources: readonly FakeResource[], stack: readonly FakeStackResource[]): Promise<{ perResource: Map<string, Verdict>[]; stack: Map<string, Verdict> }> {
+    const analyzer = analyzerFor([...policies], PACK, VERSION);
+    await analyzer.configure(Object.fromEntries(policies.map((p) => [p.name, { enforcementLevel: p.enforcementLevel ?? "advisory", properties: {} }])));
+    await analyzer.configureStack({});
+    const split = (resp: analyzerpb.AnalyzeResponse) => new Map(policies.map((p) => [p.name, verdictOf(p, resp)]));
+    const perResource: Map<string, Verdict>[] = [];
+    for (const r of resources) {
+        perResource.push(split(await analyzer.analyze(analyzeRequest(analyzed(r))).catch((err) => Promise.reject(policyError(err)))));
+    }
+    return { perResource, stack: split(await analyzer.analyzeStack(stackRequest(stack)).catch((err) => Promise.reject(policyError(err)))) };
+}
+
+/**
+ * The SDK wraps an error thrown by a policy as `Error validating resource with policy ...:\n<stack>`; the spec sees the
+ * policy's own error again (name stripped), so exact-message assertions keep their meaning.
+ */
+function policyError(err: unknown): Error {
+    const text = err instanceof Error ? err.message : String(err);
+    const m = /^Error (?:validating|remediating) resource with (?:policy|remediation) '[^']*' from policy pack '[^']*':\n(?:[A-Za-z]*Error: )?([\s\S]*?)(?:\n {4}at [\s\S]*)?$/.exec(text);
+    return m ? Object.assign(new Error(m[1]), { cause: err }) : (err as Error);
+}
+
+/** Runs a resource policy's `validateResource` on one resource through the SDK's Analyze handler. */
+export async function validateResource(policy: Policy, r: FakeResource, opts: RunOptions = {}): Promise<Verdict> {
+    if (typeof (policy as { validateResource?: unknown }).validateResource !== "function" && !Array.isArray((policy as { validateResource?: unknown }).validateResource) && typeof (policy as { remediateResource?: unknown }).remediateResource !== "function") {
+        throw new Error(`policy ${policy.name} is not a resource policy`);
+    }
+    const analyzer = await configured(policy, opts);
+    try {
+        return verdictOf(policy, await analyzer.analyze(analyzeRequest(analyzed(r))));
+    } catch (err) {
+        throw policyError(err);
+    }
+}
+
 export interface Remediation {
-    /** The properties after remediation (plain objects), or `undefined` when the policy changed nothing. */
+    /** The properties after remediation (wire form), or `undefined` when the policy changed nothing. */
     props?: Record<string, unknown>;
     notApplicable: string[];
     previewSkipped: string[];
 }
 
-function unwrap(value: unknown): unknown {
-    if (value === null || typeof value !== "object") {
-        return value;
-    }
-    let v = value as Record<string, unknown>;
-    // Same unwrapping as the SDK's serializeProperties: proxies expose their target under a special key.
-    while (v["__isSpecialProxy"] === true) {
-        v = v["__getSpecialProxyTarget"] as Record<string, unknown>;
-    }
-    if (Array.isArray(v)) {
-        return v.map(unwrap);
-    }
-    const out: Record<string, unknown> = {};
-    for (const k of Object.keys(v)) {
-        out[k] = unwrap(v[k]);
-    }
-    return out;
-}
-
-/** Runs a resource policy's `remediateResource` as the analyzer's Remediate RPC does. */
+/** Runs a resource policy's `remediateResource` through the SDK's Remediate handler, at the remediate level. */
 export async function remediateResource(policy: Policy, r: FakeResource, opts: RunOptions = {}): Promise<Remediation> {
-    const p = asResourcePolicy(policy);
-    const out: Remediation = { notApplicable: [], previewSkipped: [] };
-    if (!p.remediateResource) {
-        out.notApplicable.push("Policy does not implement remediateResource");
-        return out;
-    }
-    const t = pulumiTypeOf(p.remediateResource);
-    if (t && t !== r.type) {
-        out.notApplicable.push(`Policy only applies to resources of type '${t}'`);
-        return out;
-    }
+    const analyzer = await configured(policy, opts, "remediate");
+    let resp: analyzerpb.RemediateResponse;
     try {
-        const result = await p.remediateResource(resourceArgs(r, opts));
-        if (result) {
-            out.props = unwrap(result) as Record<string, unknown>;
-        }
+        resp = await analyzer.remediate(analyzeRequest(analyzed(r)));
     } catch (err) {
-        record(out, err);
+        throw policyError(err);
+    }
+    const out: Remediation = { notApplicable: resp.getNotApplicableList().map((na) => na.getReason() || "Policy does not apply"), previewSkipped: [] };
+    const skipped = previewPrefix("remediation", policy);
+    for (const rem of resp.getRemediationsList()) {
+        if (rem.getDiagnostic()) {
+            out.previewSkipped.push(rem.getDiagnostic().replace(skipped, ""));
+        } else if (rem.hasProperties()) {
+            out.props = rem.getProperties()!.toJavaScript() as Record<string, unknown>;
+        }
     }
     return out;
 }
@@ -252,18 +198,8 @@ export interface FakeStackResource extends FakeResource {
     propertyDependencies?: Record<string, string[]>;
 }
 
-/** Runs a stack policy's `validateStack` on a whole stack, as the analyzer's AnalyzeStack RPC does. */
-export async function validateStack(policy: Policy, resources: FakeStackResource[], opts: RunOptions = {}): Promise<Verdict> {
-    const p = policy as StackValidationPolicy;
-    if (typeof p.validateStack !== "function") {
-        throw new Error(`policy ${policy.name} is not a stack policy`);
-    }
-    const verdict = emptyVerdict();
-    const t = pulumiTypeOf(p.validateStack);
-    if (t && !resources.some((r) => r.type === t)) {
-        verdict.notApplicable.push(`Policy only applies to resources of type '${t}'`);
-        return verdict;
-    }
+/** The AnalyzeStack request for a test stack: names resolved to URNs, providers to their recorded resource. */
+export function stackRequest(resources: readonly FakeStackResource[]): analyzerpb.AnalyzeStackRequest {
     const urns = new Map<string, string>();
     for (const r of resources) {
         const u = r.urn ?? urnOf(r.type, r.name ?? "test");
@@ -279,49 +215,34 @@ export async function validateStack(policy: Policy, resources: FakeStackResource
         }
         return u;
     };
-    const built = resources.map((r) => {
-        const name = r.name ?? "test";
-        const resource: PolicyResource = {
-            type: r.type,
-            props: unknownCheckingProxy(wire(r.props ?? {})),
-            urn: r.urn ?? urnOf(r.type, name),
-            name,
-            opts: options(r.opts),
-            dependencies: [],
-            propertyDependencies: {},
-            isType: () => false,
-            asType: () => undefined,
-        };
-        return { spec: r, resource };
-    });
-    const byUrn = new Map(built.map((b) => [b.resource.urn, b]));
-    for (const { spec, resource } of built) {
-        if (spec.parent) {
-            resource.parent = byUrn.get(resolveUrn(spec.parent))?.resource;
-        }
-        resource.dependencies = (spec.dependencies ?? []).map((d) => byUrn.get(resolveUrn(d))!.resource);
-        for (const [k, refs] of Object.entries(spec.propertyDependencies ?? {})) {
-            resource.propertyDependencies[k] = refs.map((d) => byUrn.get(resolveUrn(d))!.resource);
-        }
-        if (spec.providerRef) {
-            const prov = byUrn.get(resolveUrn(spec.providerRef))!;
-            resource.provider = { type: prov.resource.type, name: prov.resource.name, urn: prov.resource.urn, props: unknownCheckingProxy(wire(prov.spec.props ?? {})) };
-        } else if (spec.provider) {
-            resource.provider = providerOf(spec.provider);
-        }
+    const byUrn = new Map(resources.map((r) => [r.urn ?? urnOf(r.type, r.name ?? "test"), r]));
+    return analyzeStackRequest(
+        resources.map((r) => {
+            const a = analyzed(r);
+            if (r.providerRef) {
+                const p = byUrn.get(resolveUrn(r.providerRef))!;
+                a.provider = { type: p.type, name: p.name ?? "test", urn: resolveUrn(r.providerRef), props: wire(p.props ?? {}) };
+            }
+            a.parent = r.parent ? resolveUrn(r.parent) : undefined;
+            a.dependencies = (r.dependencies ?? []).map(resolveUrn);
+            a.propertyDependencies = Object.fromEntries(Object.entries(r.propertyDependencies ?? {}).map(([k, refs]) => [k, refs.map(resolveUrn)]));
+            return a;
+        }),
+    );
+}
+
+/** Runs a stack policy's `validateStack` on a whole stack through the SDK's AnalyzeStack handler. */
+export async function validateStack(policy: Policy, resources: FakeStackResource[], opts: RunOptions = {}): Promise<Verdict> {
+    if (typeof (policy as StackValidationPolicy).validateStack !== "function") {
+        throw new Error(`policy ${policy.name} is not a stack policy`);
     }
-    const args: StackValidationArgs = {
-        resources: built.map((b) => b.resource),
-        getConfig: <T extends object>() => ({ ...(opts.config ?? {}) }) as T,
-        stackTags: new Map(Object.entries(opts.stackTags ?? {})),
-        notApplicable: throwNotApplicable,
-    };
+    const req = stackRequest(resources);
+    const analyzer = await configured(policy, opts);
     try {
-        await p.validateStack(args, collect(verdict));
+        return verdictOf(policy, await analyzer.analyzeStack(req));
     } catch (err) {
-        record(verdict, err);
+        throw policyError(err);
     }
-    return verdict;
 }
 
 /** Messages of a verdict, for readable assertions. */

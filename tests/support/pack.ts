@@ -2,7 +2,7 @@
  * The real policy pack over a component recording, in process, the way the analyzer runs it: resource policies on
  * each custom resource's inputs (Analyze), stack policies once over every custom resource's recorded state
  * (AnalyzeStack; unknown at preview stays the engine's sentinel), providers and property dependencies resolved by
- * URN. Verdicts come from the pack's own code through `tests/policy-pack/helpers.ts`.
+ * URN. Verdicts come from the SDK's own analyzer handlers through `tests/policy-pack/helpers.ts`.
  *
  * `runPolicies` is the one runner; `runPack` reports its verdicts by the pack's default enforcement levels.
  */
@@ -11,7 +11,7 @@ import { policies as packPolicies } from "../../policy-pack/policies";
 import { PlatformConfig } from "../../components/shared/config";
 import { standardTags } from "../../components/shared/tags";
 import { Recording } from "../../tools/offline/recorder";
-import { FakeProvider, FakeStackResource, validateResource, validateStack, Verdict } from "../policy-pack/helpers";
+import { analyzeAll, FakeProvider, FakeResource, FakeStackResource, Verdict } from "../policy-pack/helpers";
 
 export function isStackPolicy(p: Policy): boolean {
     return typeof (p as { validateStack?: unknown }).validateStack === "function";
@@ -44,13 +44,16 @@ export async function runPolicies(rec: Recording, provider: FakeProvider, polici
                 .filter(([, urns]) => urns.length > 0),
         ),
     }));
+    const analyzed: FakeResource[] = custom.map((r) => ({ type: r.type, name: r.name, urn: r.urn, props: r.inputs, provider, opts: { protect: r.options.protect } }));
+    const resourcePolicies = policies.filter((p) => !isStackPolicy(p));
+    const { perResource, stack: stackVerdicts } = await analyzeAll(policies, resourcePolicies.length > 0 ? analyzed : [], stack);
     const out: PolicyRun[] = [];
     for (const policy of policies) {
         if (isStackPolicy(policy)) {
-            out.push({ policy, verdict: await validateStack(policy, stack) });
+            out.push({ policy, verdict: stackVerdicts.get(policy.name)! });
         } else {
-            for (const r of custom) {
-                out.push({ policy, verdict: await validateResource(policy, { type: r.type, name: r.name, urn: r.urn, props: r.inputs, provider, opts: { protect: r.options.protect } }) });
+            for (const verdicts of perResource) {
+                out.push({ policy, verdict: verdicts.get(policy.name)! });
             }
         }
     }

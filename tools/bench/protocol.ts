@@ -12,7 +12,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { AnalyzerResourceInput, AnalyzerSession, startAnalyzer } from "../offline/analyzer";
+import { AnalyzerResourceInput, AnalyzerSession } from "../offline/analyzer";
 import { AnalyzedResource } from "./analyzer";
 import { syntheticStack } from "./policy-pack";
 
@@ -75,7 +75,7 @@ async function run(session: AnalyzerSession, resources: AnalyzerResourceInput[])
 }
 
 async function serve(dir: string, stack: string): Promise<AnalyzerSession> {
-    const session = await startAnalyzer({ packDir: dir, stack: { stack, project: "bench", dryRun: true }, callTimeoutMs: 600_000 });
+    const session = await AnalyzerSession.start({ packDir: dir, stack: { stack, project: "bench", dryRun: true }, callTimeoutMs: 600_000 });
     await session.configure();
     return session;
 }

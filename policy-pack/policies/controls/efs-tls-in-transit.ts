@@ -1,9 +1,10 @@
 import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { judgeEach, subject } from "../../lib/dispatch";
 import { hipaa } from "../../lib/hipaa";
-import { deniesInsecureTransport, isEveryone, parsePolicyDocument, statementMatchesAction } from "../../lib/policy-doc";
+import { parsePolicyDocument } from "../../lib/policy-doc";
 import { arnResourceId, StackIndex } from "../../lib/resources";
-import { probe } from "../../lib/values";
+import { judgeTransportDeny, plaintextRequirement } from "../../lib/transport";
+import { probe, unknownPreviewError } from "../../lib/values";
 
 export const EFS_FILE_SYSTEM = "aws:efs/fileSystem:FileSystem";
 export const EFS_FILE_SYSTEM_POLICY = "aws:efs/fileSystemPolicy:FileSystemPolicy";
@@ -11,15 +12,17 @@ export const EFS_FILE_SYSTEM_POLICY = "aws:efs/fileSystemPolicy:FileSystemPolicy
 /** Why a file-system policy does not enforce TLS, or `undefined` when it does. */
 export function tlsPolicyProblem(doc: unknown): string | undefined {
     const parsed = parsePolicyDocument(doc);
-    if (!parsed.ok) {
+    if (parsed.kind === "unknown") {
+        throw unknownPreviewError("the file-system policy document is not known until apply", ["policy"]);
+    }
+    if (parsed.kind === "invalid") {
         return `its policy ${parsed.error}`;
     }
     // Any NFS access starts with ClientMount, so denying it (with or without the other client actions) to everyone
-    // whenever aws:SecureTransport is false keeps every plaintext client out.
-    const enforced = parsed.doc.statements.some(
-        (s) => s.effect === "Deny" && isEveryone(s.principal) && s.notPrincipal === undefined && statementMatchesAction(s, "elasticfilesystem:ClientMount") && deniesInsecureTransport(s),
-    );
-    return enforced ? undefined : 'its policy has no statement denying elasticfilesystem:ClientMount to every principal when "aws:SecureTransport" is "false"';
+    // over plain connections keeps every plaintext client out. The policy is attached to the file system, so its
+    // Resource element is not what decides; EFS has no TLS-version key.
+    const verdict = judgeTransportDeny(parsed.doc.statements, plaintextRequirement(), [{ label: "the file system", actions: ["elasticfilesystem:ClientMount"] }]);
+    return verdict.status === "pass" ? undefined : 'its policy has no statement denying elasticfilesystem:ClientMount to every principal when "aws:SecureTransport" is "false"';
 }
 
 export const efsTlsInTransit: StackValidationPolicy = {

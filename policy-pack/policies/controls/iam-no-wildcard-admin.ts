@@ -3,7 +3,7 @@ import { policyConfig, stringList } from "../../lib/config";
 import { ResourceHandler, subject, validateTypes } from "../../lib/dispatch";
 import { hipaa } from "../../lib/hipaa";
 import { grantsFullAdmin, parsePolicyDocument } from "../../lib/policy-doc";
-import { asArray, probe } from "../../lib/values";
+import { asArray, probe, unknownPreviewError } from "../../lib/values";
 
 export const IAM_POLICY = "aws:iam/policy:Policy";
 export const IAM_ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
@@ -44,13 +44,16 @@ function judgeDocument(doc: unknown, what: string, report: (m: string) => void):
         return;
     }
     const parsed = parsePolicyDocument(doc);
-    if (!parsed.ok) {
+    if (parsed.kind === "unknown") {
+        throw unknownPreviewError(`${what} is not known until apply`, [what]);
+    }
+    if (parsed.kind === "invalid") {
         report(`${what} ${parsed.error}, so it cannot be checked for full-admin grants: fix the document.`);
         return;
     }
-    for (const [i, s] of parsed.doc.statements.entries()) {
+    for (const s of parsed.doc.statements) {
         if (grantsFullAdmin(s)) {
-            report(`${what} Statement[${i}]${s.sid ? ` (${s.sid})` : ""} allows every action on every resource: grant only the actions and resources the principal needs.`);
+            report(`${what} Statement[${s.index}]${s.sid ? ` (${s.sid})` : ""} allows every action on every resource: grant only the actions and resources the principal needs.`);
         }
     }
 }

@@ -1,16 +1,16 @@
 /**
  * The S3 policies of the pack: one stack policy per file, each joining the split S3 resources to their
- * bucket through lib/s3-index.ts. Importable without starting the analyzer server.
+ * bucket through lib/s3/buckets.ts. Importable without starting the analyzer server.
  */
 import { Policies } from "@pulumi/policy";
-import { s3BucketAccessLogging } from "./bucket-access-logging";
-import { s3BucketKmsEncryption } from "./bucket-kms-encryption";
-import { s3BucketLifecycleRules } from "./bucket-lifecycle";
-import { s3BucketOwnerEnforced } from "./bucket-owner-enforced";
-import { s3BucketPublicAccessBlock } from "./bucket-public-access-block";
-import { s3BucketTlsOnlyPolicy } from "./bucket-tls-only";
-import { s3BucketVersioning } from "./bucket-versioning";
-import { s3MaciePhiDiscovery } from "./macie-phi-discovery";
+import { s3BucketAccessLogging } from "./s3-bucket-access-logging";
+import { s3BucketKmsEncryption } from "./s3-bucket-kms-encryption";
+import { s3BucketLifecycleRules } from "./s3-bucket-lifecycle-rules";
+import { s3BucketOwnerEnforced } from "./s3-bucket-owner-enforced";
+import { s3BucketPublicAccessBlock } from "./s3-bucket-public-access-block";
+import { s3BucketTlsOnlyPolicy } from "./s3-bucket-tls-only-policy";
+import { s3BucketVersioning } from "./s3-bucket-versioning";
+import { s3MaciePhiDiscovery } from "./s3-macie-phi-discovery";
 
 export {
     s3BucketAccessLogging,

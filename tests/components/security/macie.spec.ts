@@ -8,7 +8,7 @@ import { PlatformConfig } from "../../../components/shared/config";
 import { PlatformKeyRefs } from "../../../components/shared/refs";
 import { DataLake } from "../../../components/storage/data-lake";
 import { SecureBucket } from "../../../components/storage/secure-bucket";
-import { s3MaciePhiDiscovery } from "../../../policy-pack/policies/s3/macie-phi-discovery";
+import { s3MaciePhiDiscovery } from "../../../policy-pack/policies/s3/s3-macie-phi-discovery";
 import { Mode, recordProgram, Recording } from "../../../tools/offline/recorder";
 import { contextOf, descendants, fakeKeys, inputs, ofType, one, platformConfig, policyDocument, UNKNOWN } from "../../support/platform";
 import { recordWithKeys, runPack, simulate } from "./support";

@@ -18,6 +18,11 @@ describe("efs-tls-in-transit", () => {
         for (const statement of [deny(), deny({ Principal: "*" }), deny({ Action: ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"] }), deny({ Action: "elasticfilesystem:Client*" })]) {
             assert.deepStrictEqual(await validateStack(policy, [fs(), fsp(doc(statement))]), { violations: [], notApplicable: [], previewSkipped: [] });
         }
+        // Judged by meaning: BoolIfExists, a boolean false, and a Deny without condition (which denies every mount,
+        // plaintext ones included) all keep plaintext clients out.
+        for (const statement of [deny({ Condition: { BoolIfExists: { "aws:securetransport": false } } }), deny({ Condition: {} }), deny({ Condition: undefined })]) {
+            assert.deepStrictEqual((await validateStack(policy, [fs(), fsp(doc(statement))])).violations, [], JSON.stringify(statement));
+        }
         // The policy document may be an object as well as a JSON string.
         assert.deepStrictEqual((await validateStack(policy, [fs(), fsp({ Statement: [deny()] })])).violations, []);
     });
@@ -40,7 +45,8 @@ describe("efs-tls-in-transit", () => {
             deny({ NotPrincipal: { AWS: "arn:aws:iam::111122223333:role/legacy" } }),
             deny({ Action: "elasticfilesystem:ClientWrite" }),
             deny({ Principal: { AWS: "arn:aws:iam::111122223333:root" } }),
-            deny({ Condition: {} }),
+            deny({ Condition: { Bool: { "aws:SecureTransport": "false" }, StringNotEquals: { "aws:SourceVpce": "vpce-0a1b" } } }),
+            deny({ Condition: { Bool: { "aws:SecureTransport": ["true"] } } }),
         ];
         for (const s of nearMisses) {
             const v = await validateStack(policy, [fs(), fsp(doc(s))]);

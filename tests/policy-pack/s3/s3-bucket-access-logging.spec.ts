@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { s3BucketAccessLogging as policy } from "../../../policy-pack/policies/s3/bucket-access-logging";
+import { s3BucketAccessLogging as policy } from "../../../policy-pack/policies/s3/s3-bucket-access-logging";
 import { FakeStackResource, messages, UNKNOWN, validateStack } from "../helpers";
 import { AWS_PROVIDER, bucketSet, compliantStack, DATA_NAME, KEY_ARN, kmsKey, LOGS_NAME, SHAPES, T } from "./fixtures";
 

@@ -9,10 +9,12 @@
  */
 import { StackValidationPolicy } from "@pulumi/policy";
 import { hipaa } from "../../lib/hipaa";
-import { ConfigReader, s3ConfigSchema } from "../../lib/s3-config";
-import { BucketEntry, bucketLabel, buildS3Index, sdkName } from "../../lib/s3-index";
-import { judgeEachBucket, S3Findings } from "../../lib/s3-report";
-import { get, isUnknown, list, str, UNKNOWN, Unknown } from "../../lib/s3-values";
+import { configSchema, ConfigOf, option, readConfig } from "../../lib/config";
+import { s3Options } from "../../lib/s3/config";
+import { BucketEntry, bucketLabel, buildS3Index } from "../../lib/s3/buckets";
+import { sdkName } from "../../lib/resources";
+import { judgeEachBucket, S3Findings } from "../../lib/s3/report";
+import { get, isUnknown, list, str, UNKNOWN, Unknown } from "../../lib/values";
 
 const NAME = "s3-bucket-owner-enforced";
 
@@ -20,9 +22,11 @@ const FIX =
     'Fix: add an aws.s3.BucketOwnershipControls with rule { objectOwnership: "BucketOwnerEnforced" } (aws-native: ownershipControls.rules ' +
     '[{ objectOwnership: "BucketOwnerEnforced" }]) and grant access through the bucket policy instead of ACLs.';
 
-export interface S3OwnershipConfig {
-    acceptS3Defaults: boolean;
-}
+const OPTIONS = s3Options({
+    acceptS3Defaults: option.boolean(false, "Accept buckets without declared ownership controls (S3 defaults new buckets to BucketOwnerEnforced since April 2023)."),
+});
+
+export type S3OwnershipConfig = ConfigOf<typeof OPTIONS>;
 
 function judge(e: BucketEntry, f: S3Findings, cfg: S3OwnershipConfig, unresolved: number): void {
     const label = bucketLabel(e);
@@ -68,19 +72,11 @@ export const s3BucketOwnerEnforced: StackValidationPolicy = {
     remediationSteps:
         'Add an aws.s3.BucketOwnershipControls per bucket with rule.objectOwnership "BucketOwnerEnforced" (aws-native: ownershipControls), ' +
         "and replace any ACL grants by bucket policy statements.",
-    configSchema: s3ConfigSchema({
-        acceptS3Defaults: {
-            type: "boolean",
-            default: false,
-            description: "Accept buckets without declared ownership controls (S3 defaults new buckets to BucketOwnerEnforced since April 2023).",
-        },
-    }),
+    configSchema: configSchema(OPTIONS),
     validateStack: (args, report) => {
-        const reader = new ConfigReader(NAME, args.getConfig());
-        const cfg: S3OwnershipConfig = { acceptS3Defaults: reader.bool("acceptS3Defaults", false) };
-        const exemptions = reader.exemptions();
+        const cfg = readConfig(NAME, args, OPTIONS);
         const index = buildS3Index(args.resources);
         const unresolved = index.unresolved.ownership.length;
-        judgeEachBucket(NAME, args, report, index, exemptions, (e, f) => judge(e, f, cfg, unresolved));
+        judgeEachBucket(NAME, args, report, index, cfg.exemptions, (e, f) => judge(e, f, cfg, unresolved));
     },
 };

@@ -18,20 +18,24 @@
  */
 import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { hipaa } from "../../lib/hipaa";
-import { ConfigReader, s3ConfigSchema } from "../../lib/s3-config";
-import { BucketEntry, bucketLabel, buildS3Index, propsOf, regionOf, sameRegion, TagMap } from "../../lib/s3-index";
-import { NO_BUCKETS_REASON, S3Findings } from "../../lib/s3-report";
-import { allTri, anyTri, get, isUnknown, list, str, Tri, UNKNOWN, Unknown } from "../../lib/s3-values";
+import { configSchema, ConfigOf, option, readConfig } from "../../lib/config";
+import { s3Options } from "../../lib/s3/config";
+import { BucketEntry, bucketLabel, buildS3Index, TagMap } from "../../lib/s3/buckets";
+import { propsOf, regionOf, sameRegion } from "../../lib/resources";
+import { NO_BUCKETS_REASON, S3Findings } from "../../lib/s3/report";
+import { allTri, anyTri, get, isUnknown, list, str, Tri, UNKNOWN, Unknown } from "../../lib/values";
 
 const NAME = "s3-macie-phi-discovery";
 
-export interface S3MacieConfig {
-    macieDelegatedAdministrator: boolean;
-    automatedSensitiveDataDiscovery: boolean;
-    phiTagKey: string;
-    phiTagValues: string[];
-    requireScheduledJob: boolean;
-}
+const OPTIONS = s3Options({
+    macieDelegatedAdministrator: option.boolean(false, "Macie for this account is enabled and managed by the organisation's Macie delegated administrator."),
+    automatedSensitiveDataDiscovery: option.boolean(false, "Macie automated sensitive data discovery is enabled for this account and covers every bucket."),
+    phiTagKey: option.string("data-classification", "Tag key that marks a bucket's data classification."),
+    phiTagValues: option.strings(["phi"], "Tag values (case-insensitive) that mark a bucket as holding PHI."),
+    requireScheduledJob: option.boolean(true, "Only SCHEDULED classification jobs count; a ONE_TIME job does not see objects added later."),
+});
+
+export type S3MacieConfig = ConfigOf<typeof OPTIONS>;
 
 /** Is the bucket tagged as holding PHI? Tag values compare case-insensitively so "PHI" is caught too. */
 function isPhi(tags: TagMap | Unknown, cfg: S3MacieConfig): Tri {
@@ -337,40 +341,9 @@ export const s3MaciePhiDiscovery: StackValidationPolicy = {
         "Enable Macie with aws.macie2.Account (status ENABLED) in each region with buckets, or set macieDelegatedAdministrator: true when the " +
         "organisation's Macie administrator account manages this account. Cover every PHI-tagged bucket with an aws.macie2.ClassificationJob " +
         "(jobType SCHEDULED) that selects it by tag criterion or lists it by name, or declare automatedSensitiveDataDiscovery: true.",
-    configSchema: s3ConfigSchema({
-        macieDelegatedAdministrator: {
-            type: "boolean",
-            default: false,
-            description: "Macie for this account is enabled and managed by the organisation's Macie delegated administrator.",
-        },
-        automatedSensitiveDataDiscovery: {
-            type: "boolean",
-            default: false,
-            description: "Macie automated sensitive data discovery is enabled for this account and covers every bucket.",
-        },
-        phiTagKey: { type: "string", default: "data-classification", description: "Tag key that marks a bucket's data classification." },
-        phiTagValues: {
-            type: "array",
-            items: { type: "string" },
-            default: ["phi"],
-            description: "Tag values (case-insensitive) that mark a bucket as holding PHI.",
-        },
-        requireScheduledJob: {
-            type: "boolean",
-            default: true,
-            description: "Only SCHEDULED classification jobs count; a ONE_TIME job does not see objects added later.",
-        },
-    }),
+    configSchema: configSchema(OPTIONS),
     validateStack: (args, report) => {
-        const reader = new ConfigReader(NAME, args.getConfig());
-        const cfg: S3MacieConfig = {
-            macieDelegatedAdministrator: reader.bool("macieDelegatedAdministrator", false),
-            automatedSensitiveDataDiscovery: reader.bool("automatedSensitiveDataDiscovery", false),
-            phiTagKey: reader.string("phiTagKey", "data-classification"),
-            phiTagValues: reader.strings("phiTagValues", ["phi"]),
-            requireScheduledJob: reader.bool("requireScheduledJob", true),
-        };
-        const exemptions = reader.exemptions();
+        const cfg = readConfig(NAME, args, OPTIONS);
         const index = buildS3Index(args.resources);
         if (index.buckets.length === 0) {
             args.notApplicable(NO_BUCKETS_REASON);
@@ -380,7 +353,7 @@ export const s3MaciePhiDiscovery: StackValidationPolicy = {
         const withoutMacie: BucketEntry[] = [];
         const pausedAccounts = new Map<string, PolicyResource>();
         for (const e of index.buckets) {
-            const ex = f.exemptionFor(e, exemptions);
+            const ex = f.exemptionFor(e, cfg.exemptions);
             if (ex) {
                 f.markExempt(e, ex);
                 continue;

@@ -16,9 +16,9 @@
  *   the policy "not applicable" when no bucket was judged at all.
  */
 import { ReportViolation, StackValidationArgs } from "@pulumi/policy";
-import { BucketEntry, bucketLabel, S3Index } from "./s3-index";
-import { CompiledExemption, matchesAny } from "./s3-config";
-import { unknownPreviewError } from "./s3-values";
+import { BucketEntry, bucketLabel, S3Index } from "./buckets";
+import { CompiledExemption, matchesAny } from "./config";
+import { unknownPreviewError } from "../values";
 
 export class S3Findings {
     private failures = 0;

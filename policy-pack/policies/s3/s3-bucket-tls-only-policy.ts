@@ -2,25 +2,31 @@
  * TLS-only bucket policies (HIPAA 164.312(e)(1) transmission security, (e)(2)(i) integrity controls,
  * (e)(2)(ii) encryption in transit): S3 still answers plain HTTP unless the bucket policy denies it.
  *
- * The policy document is judged with IAM semantics (see lib/s3-policy-doc.ts) against the bucket's own ARNs,
+ * The policy document is judged with IAM semantics by meaning (see lib/transport.ts: each condition is evaluated for plain HTTP and every TLS version) against the bucket's own ARNs,
  * built from its name. Names are known at preview when the program sets them deterministically; a policy
  * document that is still unknown at preview (for example built from `bucket.arn`) is reported through the
  * SDK's unknown-value mechanism (advisory "can't run during preview"), while every other bucket is judged.
  */
 import { StackValidationPolicy } from "@pulumi/policy";
 import { hipaa } from "../../lib/hipaa";
-import { ConfigReader, s3ConfigSchema } from "../../lib/s3-config";
-import { BucketEntry, bucketArn, bucketLabel, buildS3Index, sdkName } from "../../lib/s3-index";
-import { judgeRequirement, parsePolicy, secureTransportRequirement, tlsVersionRequirement } from "../../lib/s3-policy-doc";
-import { judgeEachBucket, S3Findings } from "../../lib/s3-report";
-import { isUnknown } from "../../lib/s3-values";
+import { configSchema, ConfigOf, option, readConfig } from "../../lib/config";
+import { s3Options } from "../../lib/s3/config";
+import { BucketEntry, bucketArn, bucketLabel, buildS3Index } from "../../lib/s3/buckets";
+import { sdkName } from "../../lib/resources";
+import { parsePolicyDocument } from "../../lib/policy-doc";
+import { S3_BUCKET_ACTIONS, S3_OBJECT_ACTIONS } from "../../lib/s3/actions";
+import { DenyTarget, judgeTransportDeny, plaintextRequirement, tlsVersionRequirement } from "../../lib/transport";
+import { judgeEachBucket, S3Findings } from "../../lib/s3/report";
+import { isUnknown } from "../../lib/values";
 
 const NAME = "s3-bucket-tls-only-policy";
 
-export interface S3TlsConfig {
-    requireTlsVersion: boolean;
-    minimumTlsVersion: number;
-}
+const OPTIONS = s3Options({
+    requireTlsVersion: option.boolean(true, "Also require a Deny for requests whose s3:TlsVersion is below minimumTlsVersion."),
+    minimumTlsVersion: option.number(1.2, 1, 1.3, "The lowest TLS version the bucket policy must allow: requests over every TLS version below it must be denied."),
+});
+
+export type S3TlsConfig = ConfigOf<typeof OPTIONS>;
 
 function fixFor(arn: string, cfg: S3TlsConfig): string {
     const tls = cfg.requireTlsVersion
@@ -31,6 +37,14 @@ function fixFor(arn: string, cfg: S3TlsConfig): string {
         `"Resource": ["${arn}", "${arn}/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}${tls}; build the ARNs from the ` +
         "bucket name (pulumi.interpolate / pulumi.jsonStringify), not bucket.arn, so preview can judge it."
     );
+}
+
+/** Every action that can target the bucket, on the bucket; every object action, on every object. */
+function targets(arn: string): DenyTarget[] {
+    return [
+        { resource: { arn }, label: arn, actions: S3_BUCKET_ACTIONS.map((a) => `s3:${a}`), actionPrefix: "s3:" },
+        { resource: { prefix: `${arn}/` }, label: `${arn}/*`, actions: S3_OBJECT_ACTIONS.map((a) => `s3:${a}`), actionPrefix: "s3:" },
+    ];
 }
 
 function judge(e: BucketEntry, f: S3Findings, cfg: S3TlsConfig, unresolved: number): void {
@@ -74,23 +88,23 @@ function judge(e: BucketEntry, f: S3Findings, cfg: S3TlsConfig, unresolved: numb
         f.unknown(label, "the bucket name (and so its ARN) is not known until apply", `${e.logicalName}.bucket`);
         return;
     }
-    const parsed = parsePolicy(doc);
+    const parsed = parsePolicyDocument(doc);
     if (parsed.kind === "unknown") {
         f.unknown(label, `the document of ${source} is not known until apply`, `${e.logicalName}.policy`);
         return;
     }
     if (parsed.kind === "invalid") {
-        f.fail(`${label}: ${source} cannot be evaluated: ${parsed.error}. ${fixFor(arn, cfg)}`, urn);
+        f.fail(`${label}: ${source} cannot be evaluated: the policy ${parsed.error}. ${fixFor(arn, cfg)}`, urn);
         return;
     }
-    const requirements = [secureTransportRequirement()];
+    const requirements = [plaintextRequirement()];
     if (cfg.requireTlsVersion) {
         requirements.push(tlsVersionRequirement(cfg.minimumTlsVersion));
     }
     const failures: string[] = [];
     let unknown = false;
     for (const req of requirements) {
-        const v = judgeRequirement(parsed.statements, req, arn);
+        const v = judgeTransportDeny(parsed.doc.statements, req, targets(arn));
         if (v.status === "fail") {
             failures.push(`it does not ${req.title} (${v.detail})`);
         } else if (v.status === "unknown") {
@@ -118,29 +132,11 @@ export const s3BucketTlsOnlyPolicy: StackValidationPolicy = {
         "\"s3:*\", Resource [arn:aws:s3:::<bucket>, arn:aws:s3:::<bucket>/*] and Condition {\"Bool\": {\"aws:SecureTransport\": \"false\"}}, and a second " +
         "Deny with Condition {\"NumericLessThan\": {\"s3:TlsVersion\": \"1.2\"}}. Keep each condition in its own statement (IAM ANDs keys within a " +
         "statement), do not use NotPrincipal, and build the ARNs from the deterministic bucket name so the document is known at preview.",
-    configSchema: s3ConfigSchema({
-        requireTlsVersion: {
-            type: "boolean",
-            default: true,
-            description: "Also require a Deny for requests whose s3:TlsVersion is below minimumTlsVersion.",
-        },
-        minimumTlsVersion: {
-            type: "number",
-            default: 1.2,
-            minimum: 1,
-            maximum: 1.3,
-            description: "The lowest TLS version the bucket policy must allow (NumericLessThan threshold).",
-        },
-    }),
+    configSchema: configSchema(OPTIONS),
     validateStack: (args, report) => {
-        const reader = new ConfigReader(NAME, args.getConfig());
-        const cfg: S3TlsConfig = {
-            requireTlsVersion: reader.bool("requireTlsVersion", true),
-            minimumTlsVersion: reader.number("minimumTlsVersion", 1.2, 1, 1.3),
-        };
-        const exemptions = reader.exemptions();
+        const cfg = readConfig(NAME, args, OPTIONS);
         const index = buildS3Index(args.resources);
         const unresolved = index.unresolved.policy.length;
-        judgeEachBucket(NAME, args, report, index, exemptions, (e, f) => judge(e, f, cfg, unresolved));
+        judgeEachBucket(NAME, args, report, index, cfg.exemptions, (e, f) => judge(e, f, cfg, unresolved));
     },
 };

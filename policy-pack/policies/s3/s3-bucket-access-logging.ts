@@ -17,19 +17,23 @@
  */
 import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { hipaa } from "../../lib/hipaa";
-import { ConfigReader, s3ConfigSchema } from "../../lib/s3-config";
-import { defaultEncryptionRules } from "../../lib/s3-encryption";
-import { BucketEntry, bucketLabel, buildS3Index, partitionOf, propsOf, regionOf, S3Index, sameRegion } from "../../lib/s3-index";
-import { judgeEachBucket, S3Findings } from "../../lib/s3-report";
-import { bool, get, getAny, isUnknown, list, str, UNKNOWN, Unknown } from "../../lib/s3-values";
+import { configSchema, ConfigOf, option, readConfig } from "../../lib/config";
+import { s3Options } from "../../lib/s3/config";
+import { defaultEncryptionRules } from "../../lib/s3/encryption";
+import { BucketEntry, bucketLabel, buildS3Index, S3Index } from "../../lib/s3/buckets";
+import { partitionOf, propsOf, regionOf, sameRegion } from "../../lib/resources";
+import { judgeEachBucket, S3Findings } from "../../lib/s3/report";
+import { bool, get, getAny, isUnknown, list, str, UNKNOWN, Unknown } from "../../lib/values";
 
 const NAME = "s3-bucket-access-logging";
 
-export interface S3LoggingConfig {
-    acceptCloudTrailDataEvents: boolean;
-    requireReadAndWriteDataEvents: boolean;
-    exemptAccessLogTargets: boolean;
-}
+const OPTIONS = s3Options({
+    acceptCloudTrailDataEvents: option.boolean(true, "CloudTrail S3 data events for all of a bucket's objects satisfy the policy instead of server access logging."),
+    requireReadAndWriteDataEvents: option.boolean(true, "CloudTrail must log both read and write data events (readWriteType All) to count."),
+    exemptAccessLogTargets: option.boolean(true, "Buckets that receive server access logs from the stack are not applicable (logging them would log the logs)."),
+});
+
+export type S3LoggingConfig = ConfigOf<typeof OPTIONS>;
 
 const FIX =
     "Fix: add an aws.s3.BucketLogging with targetBucket set to a dedicated log bucket (SSE-S3, no Object Lock default retention, bucket " +
@@ -251,32 +255,10 @@ export const s3BucketAccessLogging: StackValidationPolicy = {
         "Add an aws.s3.BucketLogging that delivers to a dedicated SSE-S3 log bucket (its bucket policy grants logging.s3.amazonaws.com " +
         "s3:PutObject), or log S3 object data events with an aws.cloudtrail.Trail (eventSelectors dataResources type AWS::S3::Object, value " +
         "arn:aws:s3:::<bucket>/ or arn:aws:s3 for all buckets, readWriteType All).",
-    configSchema: s3ConfigSchema({
-        acceptCloudTrailDataEvents: {
-            type: "boolean",
-            default: true,
-            description: "CloudTrail S3 data events for all of a bucket's objects satisfy the policy instead of server access logging.",
-        },
-        requireReadAndWriteDataEvents: {
-            type: "boolean",
-            default: true,
-            description: "CloudTrail must log both read and write data events (readWriteType All) to count.",
-        },
-        exemptAccessLogTargets: {
-            type: "boolean",
-            default: true,
-            description: "Buckets that receive server access logs from the stack are not applicable (logging them would log the logs).",
-        },
-    }),
+    configSchema: configSchema(OPTIONS),
     validateStack: (args, report) => {
-        const reader = new ConfigReader(NAME, args.getConfig());
-        const cfg: S3LoggingConfig = {
-            acceptCloudTrailDataEvents: reader.bool("acceptCloudTrailDataEvents", true),
-            requireReadAndWriteDataEvents: reader.bool("requireReadAndWriteDataEvents", true),
-            exemptAccessLogTargets: reader.bool("exemptAccessLogTargets", true),
-        };
-        const exemptions = reader.exemptions();
+        const cfg = readConfig(NAME, args, OPTIONS);
         const index = buildS3Index(args.resources);
-        judgeEachBucket(NAME, args, report, index, exemptions, (e, f) => judge(e, f, cfg, index));
+        judgeEachBucket(NAME, args, report, index, cfg.exemptions, (e, f) => judge(e, f, cfg, index));
     },
 };

@@ -5,12 +5,16 @@
  */
 import { StackValidationPolicy } from "@pulumi/policy";
 import { hipaa } from "../../lib/hipaa";
-import { ConfigReader, s3ConfigSchema } from "../../lib/s3-config";
-import { BucketEntry, bucketLabel, buildS3Index, sdkName } from "../../lib/s3-index";
-import { judgeEachBucket, S3Findings } from "../../lib/s3-report";
-import { bool, get, isUnknown, list, str, Tri, UNKNOWN } from "../../lib/s3-values";
+import { configSchema, readConfig } from "../../lib/config";
+import { s3Options } from "../../lib/s3/config";
+import { BucketEntry, bucketLabel, buildS3Index } from "../../lib/s3/buckets";
+import { sdkName } from "../../lib/resources";
+import { judgeEachBucket, S3Findings } from "../../lib/s3/report";
+import { bool, get, isUnknown, list, str, Tri, UNKNOWN } from "../../lib/values";
 
 const NAME = "s3-bucket-versioning";
+
+const OPTIONS = s3Options({});
 
 const FIX =
     'Fix: add an aws.s3.BucketVersioning with versioningConfiguration { status: "Enabled" } (aws-native: versioningConfiguration.status ' +
@@ -68,12 +72,11 @@ export const s3BucketVersioning: StackValidationPolicy = {
     remediationSteps:
         'Add one aws.s3.BucketVersioning per bucket with versioningConfiguration.status "Enabled" (aws-native: versioningConfiguration), ' +
         "and expire noncurrent versions in the bucket's lifecycle configuration to bound storage cost.",
-    configSchema: s3ConfigSchema({}),
+    configSchema: configSchema(OPTIONS),
     validateStack: (args, report) => {
-        const reader = new ConfigReader(NAME, args.getConfig());
-        const exemptions = reader.exemptions();
+        const cfg = readConfig(NAME, args, OPTIONS);
         const index = buildS3Index(args.resources);
         const unresolved = index.unresolved.versioning.length;
-        judgeEachBucket(NAME, args, report, index, exemptions, (e, f) => judge(e, f, unresolved));
+        judgeEachBucket(NAME, args, report, index, cfg.exemptions, (e, f) => judge(e, f, unresolved));
     },
 };

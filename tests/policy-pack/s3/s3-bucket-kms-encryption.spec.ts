@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { s3BucketKmsEncryption as policy } from "../../../policy-pack/policies/s3/bucket-kms-encryption";
+import { s3BucketKmsEncryption as policy } from "../../../policy-pack/policies/s3/s3-bucket-kms-encryption";
 import { FakeStackResource, messages, UNKNOWN, validateStack } from "../helpers";
 import { AWS_PROVIDER, bucketSet, compliantStack, DATA_NAME, KEY_ARN, kmsKey, LOGS_NAME, patch, SHAPES, T, without } from "./fixtures";
 
@@ -82,11 +82,11 @@ describe("s3-bucket-kms-encryption", () => {
     it("rejects bad config with an error naming the key, the expectation and the value", async () => {
         const stack = bucketSet("raw", DATA_NAME, { sse: "sse-s3" });
         await assert.rejects(validateStack(policy, stack, { config: { allowSseS3: "yes" } }), {
-            message: `Policy 's3-bucket-kms-encryption': config 'allowSseS3' must be a boolean; got "yes".`,
+            message: 'policy s3-bucket-kms-encryption: config allowSseS3 must be a boolean; got "yes"',
         });
-        await assert.rejects(validateStack(policy, stack, { config: { sseS3AllowedBucketPatterns: ["/([/"] } }), /config 'sseS3AllowedBucketPatterns\[0\]' must be a valid regular expression/);
+        await assert.rejects(validateStack(policy, stack, { config: { sseS3AllowedBucketPatterns: ["/([/"] } }), /config sseS3AllowedBucketPatterns\[0\] must be a valid regular expression/);
         await assert.rejects(validateStack(policy, stack, { config: { exemptions: [{ bucketPattern: "raw" }] } }), {
-            message: `Policy 's3-bucket-kms-encryption': config 'exemptions[0].reason' must be a non-empty string stating why the bucket is exempt; got undefined.`,
+            message: "policy s3-bucket-kms-encryption: config exemptions[0].reason must be a non-empty string stating why the bucket is exempt; got undefined",
         });
     });
 

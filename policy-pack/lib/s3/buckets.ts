@@ -16,7 +16,8 @@
  * linear in resources plus property dependencies.
  */
 import { PolicyResource } from "@pulumi/policy";
-import { get, isRecord, isUnknown, list, raw, Record_, str, UNKNOWN, Unknown } from "./s3-values";
+import { partitionOf, propsOf, regionOf, StackIndex } from "../resources";
+import { get, isRecord, isUnknown, list, Record_, str, UNKNOWN, Unknown } from "../values";
 
 export const BUCKET_TYPES = {
     "aws:s3/bucket:Bucket": "v7",
@@ -112,40 +113,6 @@ function emptySides(): Record<SideKind, SideResource[]> {
         out[k] = [];
     }
     return out;
-}
-
-/** Raw properties of a resource (unwrapped from the preview proxy). */
-export function propsOf(r: { props: Record<string, unknown> }): Record_ {
-    const p = raw(r.props);
-    return isRecord(p) ? p : {};
-}
-
-/** The region a resource is created in: its own `region` input (v7), else its provider's. */
-export function regionOf(r: PolicyResource): string | Unknown | undefined {
-    const own = str(get(r.props, "region"));
-    if (own !== undefined && own !== "") {
-        return own;
-    }
-    const providerRegion = r.provider ? str(get(r.provider.props, "region")) : undefined;
-    return providerRegion === "" ? undefined : providerRegion;
-}
-
-/** Same region, or at least one side not known (region checks never raise a false alarm on a guess). */
-export function sameRegion(a: string | Unknown | undefined, b: string | Unknown | undefined): boolean {
-    return typeof a !== "string" || typeof b !== "string" || a === b;
-}
-
-/** The ARN partition for a region (`aws-us-gov`, `aws-cn`, else `aws`). */
-export function partitionOf(region: string | Unknown | undefined): string {
-    if (typeof region === "string") {
-        if (region.startsWith("us-gov-")) {
-            return "aws-us-gov";
-        }
-        if (region.startsWith("cn-")) {
-            return "aws-cn";
-        }
-    }
-    return "aws";
 }
 
 /** Provider `defaultTags.tags` (the aws and aws-native providers store it as JSON text or an object). */
@@ -384,7 +351,8 @@ class IndexBuilder {
  * Builds the index in two passes: register buckets (so names resolve regardless of order), then join side
  * resources and collect the stack-level resources.
  */
-export function buildS3Index(resources: readonly PolicyResource[]): S3Index {
+export function buildS3Index(stack: StackIndex | readonly PolicyResource[]): S3Index {
+    const resources = stack instanceof StackIndex ? stack.resources : stack;
     const b = new IndexBuilder();
     const macieAccounts: PolicyResource[] = [];
     const classificationJobs: PolicyResource[] = [];
@@ -441,14 +409,4 @@ export function bucketLabel(e: BucketEntry): string {
 /** `arn:<partition>:s3:::<name>` when the name is known. */
 export function bucketArn(e: BucketEntry): string | Unknown {
     return typeof e.name === "string" ? `arn:${partitionOf(e.region)}:s3:::${e.name}` : UNKNOWN;
-}
-
-/** The Pulumi type token of a side resource, shortened for messages (`aws.s3.BucketPolicy`). */
-export function sdkName(type: string): string {
-    const m = /^([a-z0-9-]+):([a-z0-9]+)\/?[a-zA-Z0-9]*:([A-Za-z0-9]+)$/.exec(type);
-    if (!m) {
-        return type;
-    }
-    const pkg = m[1] === "aws-native" ? "awsnative" : m[1];
-    return `${pkg}.${m[2]}.${m[3]}`;
 }

@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { s3BucketOwnerEnforced as policy } from "../../../policy-pack/policies/s3/bucket-owner-enforced";
+import { s3BucketOwnerEnforced as policy } from "../../../policy-pack/policies/s3/s3-bucket-owner-enforced";
 import { messages, UNKNOWN, validateStack } from "../helpers";
 import { bucketSet, compliantStack, DATA_NAME, kmsKey, patch, SHAPES, without } from "./fixtures";
 

@@ -15,20 +15,24 @@
  */
 import { StackValidationPolicy } from "@pulumi/policy";
 import { hipaa } from "../../lib/hipaa";
-import { ConfigReader, s3ConfigSchema } from "../../lib/s3-config";
-import { BucketEntry, bucketLabel, buildS3Index, sdkName } from "../../lib/s3-index";
-import { judgeEachBucket, S3Findings } from "../../lib/s3-report";
-import { anyTri, bool, get, getAny, isRecord, isUnknown, list, num, str, Tri, UNKNOWN, Unknown } from "../../lib/s3-values";
+import { configSchema, ConfigOf, option, readConfig } from "../../lib/config";
+import { s3Options } from "../../lib/s3/config";
+import { BucketEntry, bucketLabel, buildS3Index } from "../../lib/s3/buckets";
+import { sdkName } from "../../lib/resources";
+import { judgeEachBucket, S3Findings } from "../../lib/s3/report";
+import { anyTri, bool, get, getAny, isRecord, isUnknown, list, num, str, Tri, UNKNOWN, Unknown } from "../../lib/values";
 
 const NAME = "s3-bucket-lifecycle-rules";
 
 const INFREQUENT_ACCESS = new Set(["STANDARD_IA", "INTELLIGENT_TIERING"]);
 const ARCHIVE = new Set(["GLACIER", "GLACIER_IR", "DEEP_ARCHIVE"]);
 
-export interface S3LifecycleConfig {
-    maxDaysToInfrequentAccess: number;
-    maxDaysToArchive: number;
-}
+const OPTIONS = s3Options({
+    maxDaysToInfrequentAccess: option.integer(90, 0, 3650, "Latest day on which current objects must transition to STANDARD_IA or INTELLIGENT_TIERING."),
+    maxDaysToArchive: option.integer(365, 0, 36500, "Latest day on which current objects must transition to GLACIER, GLACIER_IR or DEEP_ARCHIVE."),
+});
+
+export type S3LifecycleConfig = ConfigOf<typeof OPTIONS>;
 
 interface Transition {
     readonly storageClass: string | Unknown | undefined;
@@ -250,31 +254,11 @@ export const s3BucketLifecycleRules: StackValidationPolicy = {
         "and maxDaysToArchive days, sets noncurrentVersionExpiration.noncurrentDays and abortIncompleteMultipartUpload.daysAfterInitiation. " +
         "Prefix-, tag- or size-filtered rules may be added but do not count. Buckets that must not be tiered need an exemption with a reason in this " +
         "policy's config.",
-    configSchema: s3ConfigSchema({
-        maxDaysToInfrequentAccess: {
-            type: "integer",
-            default: 90,
-            minimum: 0,
-            maximum: 3650,
-            description: "Latest day on which current objects must transition to STANDARD_IA or INTELLIGENT_TIERING.",
-        },
-        maxDaysToArchive: {
-            type: "integer",
-            default: 365,
-            minimum: 0,
-            maximum: 36500,
-            description: "Latest day on which current objects must transition to GLACIER, GLACIER_IR or DEEP_ARCHIVE.",
-        },
-    }),
+    configSchema: configSchema(OPTIONS),
     validateStack: (args, report) => {
-        const reader = new ConfigReader(NAME, args.getConfig());
-        const cfg: S3LifecycleConfig = {
-            maxDaysToInfrequentAccess: reader.int("maxDaysToInfrequentAccess", 90, 0, 3650),
-            maxDaysToArchive: reader.int("maxDaysToArchive", 365, 0, 36500),
-        };
-        const exemptions = reader.exemptions();
+        const cfg = readConfig(NAME, args, OPTIONS);
         const index = buildS3Index(args.resources);
         const unresolved = index.unresolved.lifecycle.length;
-        judgeEachBucket(NAME, args, report, index, exemptions, (e, f) => judge(e, f, cfg, unresolved));
+        judgeEachBucket(NAME, args, report, index, cfg.exemptions, (e, f) => judge(e, f, cfg, unresolved));
     },
 };

@@ -5,8 +5,9 @@
  * aws-native `bucketEncryption`.
  */
 import { PolicyResource } from "@pulumi/policy";
-import { BucketEntry, sdkName } from "./s3-index";
-import { get, getAny, isUnknown, list, str, Unknown } from "./s3-values";
+import { BucketEntry } from "./buckets";
+import { sdkName } from "../resources";
+import { get, getAny, isUnknown, list, str, Unknown } from "../values";
 
 /** One default-encryption rule found for a bucket, with where it came from. */
 export interface DefaultRule {

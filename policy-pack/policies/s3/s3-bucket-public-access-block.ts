@@ -11,10 +11,12 @@
  */
 import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { hipaa } from "../../lib/hipaa";
-import { ConfigReader, s3ConfigSchema } from "../../lib/s3-config";
-import { BucketEntry, bucketLabel, buildS3Index, propsOf, sdkName } from "../../lib/s3-index";
-import { judgeEachBucket, S3Findings } from "../../lib/s3-report";
-import { allTri, bool, get, isUnknown, Tri, UNKNOWN } from "../../lib/s3-values";
+import { configSchema, ConfigOf, option, readConfig } from "../../lib/config";
+import { s3Options } from "../../lib/s3/config";
+import { BucketEntry, bucketLabel, buildS3Index } from "../../lib/s3/buckets";
+import { propsOf, sdkName } from "../../lib/resources";
+import { judgeEachBucket, S3Findings } from "../../lib/s3/report";
+import { allTri, bool, get, isUnknown, Tri, UNKNOWN } from "../../lib/values";
 
 const NAME = "s3-bucket-public-access-block";
 
@@ -34,9 +36,11 @@ function flags(cfg: unknown): { all: Tri; off: string[] } {
     return { all: allTri(values.map((v) => (isUnknown(v) ? UNKNOWN : v === true))), off: [...off] };
 }
 
-export interface S3PublicAccessConfig {
-    acceptS3Defaults: boolean;
-}
+const OPTIONS = s3Options({
+    acceptS3Defaults: option.boolean(false, "Accept buckets without a declared public access block (S3 enables all four flags on new buckets since April 2023)."),
+});
+
+export type S3PublicAccessConfig = ConfigOf<typeof OPTIONS>;
 
 function judge(e: BucketEntry, f: S3Findings, cfg: S3PublicAccessConfig, accountBlocks: readonly PolicyResource[], unresolved: number): void {
     const label = bucketLabel(e);
@@ -86,19 +90,11 @@ export const s3BucketPublicAccessBlock: StackValidationPolicy = {
     remediationSteps:
         "Add an aws.s3.BucketPublicAccessBlock per bucket (or one aws.s3.AccountPublicAccessBlock) with blockPublicAcls, blockPublicPolicy, " +
         "ignorePublicAcls and restrictPublicBuckets set to true; for aws-native buckets set publicAccessBlockConfiguration.",
-    configSchema: s3ConfigSchema({
-        acceptS3Defaults: {
-            type: "boolean",
-            default: false,
-            description: "Accept buckets without a declared public access block (S3 enables all four flags on new buckets since April 2023).",
-        },
-    }),
+    configSchema: configSchema(OPTIONS),
     validateStack: (args, report) => {
-        const reader = new ConfigReader(NAME, args.getConfig());
-        const cfg: S3PublicAccessConfig = { acceptS3Defaults: reader.bool("acceptS3Defaults", false) };
-        const exemptions = reader.exemptions();
+        const cfg = readConfig(NAME, args, OPTIONS);
         const index = buildS3Index(args.resources);
         const unresolved = index.unresolved.publicAccessBlock.length;
-        judgeEachBucket(NAME, args, report, index, exemptions, (e, f) => judge(e, f, cfg, index.accountPublicAccessBlocks, unresolved));
+        judgeEachBucket(NAME, args, report, index, cfg.exemptions, (e, f) => judge(e, f, cfg, index.accountPublicAccessBlocks, unresolved));
     },
 };

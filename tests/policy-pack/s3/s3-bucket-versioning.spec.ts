@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { s3BucketVersioning as policy } from "../../../policy-pack/policies/s3/bucket-versioning";
+import { s3BucketVersioning as policy } from "../../../policy-pack/policies/s3/s3-bucket-versioning";
 import { FakeStackResource, messages, UNKNOWN, validateStack } from "../helpers";
 import { AWS_PROVIDER, bucketSet, compliantStack, DATA_NAME, kmsKey, patch, SHAPES, T, without } from "./fixtures";
 

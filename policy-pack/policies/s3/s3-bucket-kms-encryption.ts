@@ -18,11 +18,12 @@
  */
 import { StackValidationPolicy } from "@pulumi/policy";
 import { hipaa } from "../../lib/hipaa";
-import { ConfigReader, s3ConfigSchema } from "../../lib/s3-config";
-import { defaultEncryptionRules } from "../../lib/s3-encryption";
-import { BucketEntry, bucketLabel, buildS3Index } from "../../lib/s3-index";
-import { judgeEachBucket, S3Findings } from "../../lib/s3-report";
-import { isUnknown } from "../../lib/s3-values";
+import { configSchema, ConfigOf, option, readConfig } from "../../lib/config";
+import { bucketPatternsOption, s3Options } from "../../lib/s3/config";
+import { defaultEncryptionRules } from "../../lib/s3/encryption";
+import { BucketEntry, bucketLabel, buildS3Index } from "../../lib/s3/buckets";
+import { judgeEachBucket, S3Findings } from "../../lib/s3/report";
+import { isUnknown } from "../../lib/values";
 
 const NAME = "s3-bucket-kms-encryption";
 
@@ -43,23 +44,28 @@ const FIX =
     '(or "aws:kms:dsse"), kmsMasterKeyId: <customer-managed key ARN> } and bucketKeyEnabled: true (aws-native: bucketEncryption.' +
     "serverSideEncryptionConfiguration[].serverSideEncryptionByDefault).";
 
-export interface S3EncryptionConfig {
-    allowSseS3: boolean;
-    sseS3AllowedBucketPatterns: string[];
-    allowSseS3ForLogTargets: boolean;
-}
+const OPTIONS = s3Options({
+    allowSseS3: option.boolean(false, "Accept SSE-S3 (AES256) on every bucket. Off: only customer-managed KMS keys count."),
+    sseS3AllowedBucketPatterns: bucketPatternsOption("Bucket name patterns (wildcards or /regex/) that may use SSE-S3, for log targets the stack cannot show."),
+    allowSseS3ForLogTargets: option.boolean(
+        true,
+        "Accept SSE-S3 on buckets that are the target of an S3 server access logging configuration or load balancer access logs in the same stack (AWS supports only SSE-S3 there).",
+    ),
+});
+
+export type S3EncryptionConfig = ConfigOf<typeof OPTIONS>;
 
 function isAwsManagedS3Key(keyId: string): boolean {
     return keyId === "alias/aws/s3" || /:alias\/aws\/s3$/.test(keyId);
 }
 
 /** Why SSE-S3 is acceptable for this bucket, or undefined. */
-function sseS3Allowance(e: BucketEntry, cfg: S3EncryptionConfig, patterns: ReturnType<ConfigReader["patterns"]>): string | undefined {
+function sseS3Allowance(e: BucketEntry, cfg: S3EncryptionConfig): string | undefined {
     if (cfg.allowSseS3) {
         return "allowSseS3 is true";
     }
     const names = [typeof e.name === "string" ? e.name : undefined, e.logicalName];
-    const match = patterns.find((p) => names.some((n) => n !== undefined && p.test(n)));
+    const match = cfg.sseS3AllowedBucketPatterns.find((p) => names.some((n) => n !== undefined && p.test(n)));
     if (match) {
         return `it matches sseS3AllowedBucketPatterns '${match.source}'`;
     }
@@ -70,7 +76,7 @@ function sseS3Allowance(e: BucketEntry, cfg: S3EncryptionConfig, patterns: Retur
     return undefined;
 }
 
-function judge(e: BucketEntry, f: S3Findings, cfg: S3EncryptionConfig, patterns: ReturnType<ConfigReader["patterns"]>, unresolved: number): void {
+function judge(e: BucketEntry, f: S3Findings, cfg: S3EncryptionConfig, unresolved: number): void {
     const label = bucketLabel(e);
     const sides = e.sides.encryption;
     if (sides.length > 1) {
@@ -114,7 +120,7 @@ function judge(e: BucketEntry, f: S3Findings, cfg: S3EncryptionConfig, patterns:
                 problems.push(`${r.source} uses the AWS managed key ${r.keyId}, whose key policy cannot be restricted or revoked`);
             }
         } else if (r.algorithm === "AES256") {
-            const allowance = sseS3Allowance(e, cfg, patterns);
+            const allowance = sseS3Allowance(e, cfg);
             if (!allowance) {
                 problems.push(`${r.source} sets SSE-S3 (AES256), which uses keys you cannot audit or revoke`);
             }
@@ -143,36 +149,11 @@ export const s3BucketKmsEncryption: StackValidationPolicy = {
         'sseAlgorithm "aws:kms" and kmsMasterKeyId set to the key ARN, bucketKeyEnabled true. For aws-native buckets set bucketEncryption.' +
         "serverSideEncryptionConfiguration. Buckets that receive S3 server access logs or load balancer logs from the same stack may keep AES256; " +
         "other SSE-S3 buckets need an explicit allowance (sseS3AllowedBucketPatterns) or an exemption with a reason.",
-    configSchema: s3ConfigSchema({
-        allowSseS3: {
-            type: "boolean",
-            default: false,
-            description: "Accept SSE-S3 (AES256) on every bucket. Off: only customer-managed KMS keys count.",
-        },
-        sseS3AllowedBucketPatterns: {
-            type: "array",
-            items: { type: "string" },
-            default: [],
-            description: "Bucket name patterns (wildcards or /regex/) that may use SSE-S3, for log targets the stack cannot show.",
-        },
-        allowSseS3ForLogTargets: {
-            type: "boolean",
-            default: true,
-            description:
-                "Accept SSE-S3 on buckets that are the target of an S3 server access logging configuration or load balancer access logs in the same stack (AWS supports only SSE-S3 there).",
-        },
-    }),
+    configSchema: configSchema(OPTIONS),
     validateStack: (args, report) => {
-        const reader = new ConfigReader(NAME, args.getConfig());
-        const cfg: S3EncryptionConfig = {
-            allowSseS3: reader.bool("allowSseS3", false),
-            sseS3AllowedBucketPatterns: reader.strings("sseS3AllowedBucketPatterns", []),
-            allowSseS3ForLogTargets: reader.bool("allowSseS3ForLogTargets", true),
-        };
-        const patterns = reader.patterns("sseS3AllowedBucketPatterns");
-        const exemptions = reader.exemptions();
+        const cfg = readConfig(NAME, args, OPTIONS);
         const index = buildS3Index(args.resources);
         const unresolved = index.unresolved.encryption.length;
-        judgeEachBucket(NAME, args, report, index, exemptions, (e, f) => judge(e, f, cfg, patterns, unresolved));
+        judgeEachBucket(NAME, args, report, index, cfg.exemptions, (e, f) => judge(e, f, cfg, unresolved));
     },
 };

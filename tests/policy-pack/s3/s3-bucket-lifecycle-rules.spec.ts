@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { s3BucketLifecycleRules as policy } from "../../../policy-pack/policies/s3/bucket-lifecycle";
+import { s3BucketLifecycleRules as policy } from "../../../policy-pack/policies/s3/s3-bucket-lifecycle-rules";
 import { messages, UNKNOWN, validateStack } from "../helpers";
 import { bucketSet, compliantStack, DATA_NAME, kmsKey, patch, SHAPES, splitLifecycleRule } from "./fixtures";
 
@@ -88,7 +88,7 @@ describe("s3-bucket-lifecycle-rules", () => {
         const strict = await validateStack(policy, withRules(rules), { config: { maxDaysToInfrequentAccess: 30, maxDaysToArchive: 180 } });
         assert.match(messages(strict)[0], /STANDARD_IA or INTELLIGENT_TIERING within 30 days; move current objects to GLACIER, GLACIER_IR or DEEP_ARCHIVE within 180 days/);
         await assert.rejects(validateStack(policy, withRules(rules), { config: { maxDaysToArchive: "365" } }), {
-            message: `Policy 's3-bucket-lifecycle-rules': config 'maxDaysToArchive' must be an integer from 0 to 36500; got "365".`,
+            message: 'policy s3-bucket-lifecycle-rules: config maxDaysToArchive must be an integer from 0 to 36500; got "365"',
         });
     });
 
@@ -96,7 +96,7 @@ describe("s3-bucket-lifecycle-rules", () => {
         const stack = withRules([splitLifecycleRule({ filter: { prefix: "x/" } })]);
         const v = await validateStack(policy, stack, { config: { exemptions: [{ bucketPattern: "raw", reason: "legal hold: no tiering until case 2026-17 closes" }] } });
         assert.deepStrictEqual(v, { violations: [], previewSkipped: [], notApplicable: ["S3 bucket 'raw' (hdp-dev-raw-111122223333-us-east-1) is exempt by pack config (pattern 'raw'): legal hold: no tiering until case 2026-17 closes"] });
-        await assert.rejects(validateStack(policy, stack, { config: { exemptions: [{ bucketPattern: "raw", reason: "  " }] } }), /config 'exemptions\[0\]\.reason' must be a non-empty string/);
+        await assert.rejects(validateStack(policy, stack, { config: { exemptions: [{ bucketPattern: "raw", reason: "  " }] } }), /config exemptions\[0\]\.reason must be a non-empty string stating why the bucket is exempt; got " {2}"/);
         assert.match((await validateStack(policy, [kmsKey()])).notApplicable[0], /^The stack has no S3 buckets/);
     });
 

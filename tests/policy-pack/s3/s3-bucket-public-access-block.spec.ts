@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { s3BucketPublicAccessBlock as policy } from "../../../policy-pack/policies/s3/bucket-public-access-block";
+import { s3BucketPublicAccessBlock as policy } from "../../../policy-pack/policies/s3/s3-bucket-public-access-block";
 import { FakeStackResource, messages, UNKNOWN, validateStack } from "../helpers";
 import { AWS_PROVIDER, bucketSet, compliantStack, DATA_NAME, kmsKey, patch, SHAPES, T, without } from "./fixtures";
 

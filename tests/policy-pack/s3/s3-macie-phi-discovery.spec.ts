@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { s3MaciePhiDiscovery as policy } from "../../../policy-pack/policies/s3/macie-phi-discovery";
+import { s3MaciePhiDiscovery as policy } from "../../../policy-pack/policies/s3/s3-macie-phi-discovery";
 import { FakeStackResource, messages, UNKNOWN, validateStack } from "../helpers";
 import { AWS_PROVIDER, bucketSet, compliantStack, DATA_NAME, kmsKey, LOGS_NAME, macieAccount, macieJob, SHAPES, T, without } from "./fixtures";
 
@@ -110,7 +110,7 @@ describe("s3-macie-phi-discovery", () => {
     it("config: automatedSensitiveDataDiscovery covers PHI buckets; requireScheduledJob false accepts a ONE_TIME job", async () => {
         assert.deepStrictEqual(await validateStack(policy, stack([]), { config: { automatedSensitiveDataDiscovery: true } }), CLEAN);
         assert.deepStrictEqual(await validateStack(policy, stack([macieJob({ jobType: "ONE_TIME" })]), { config: { requireScheduledJob: false } }), CLEAN);
-        await assert.rejects(validateStack(policy, stack([]), { config: { phiTagValues: "phi" } }), /config 'phiTagValues' must be a list of non-empty strings; got "phi"/);
+        await assert.rejects(validateStack(policy, stack([]), { config: { phiTagValues: "phi" } }), /config phiTagValues must be a list of non-empty strings; got "phi"/);
     });
 
     it("reports exempt buckets with their reason and is not applicable without buckets", async () => {
