@@ -24,6 +24,9 @@ const urn = (type: string, name: string) => `urn:pulumi:${PROJECT}::${PROJECT}::
  * an IAM role with an inline policy, a queue, a topic and a function. Every tenth unit is insecure, and the
  * buckets lack some S3 side resources (ownership controls, logging, Macie), so the reporting paths of both the
  * encryption/control and the S3 policies are exercised. `preview` leaves key ARNs and generated names unknown.
+ * `compliant` (the protocol bench, tools/bench/protocol.ts) makes every unit secure and adds what the S3 policies ask
+ * for (TLS-version deny, ownership controls, one CloudTrail data-event trail, Macie with a scheduled PHI job), so the
+ * pack reports nothing and the cost measured is the cost of judging, as on a team's green stack.
  */
 export function syntheticStack(size: number, preview: boolean, options: { compliant?: boolean } = {}): AnalyzedResource[] {
     const providerUrn = urn("pulumi:providers:aws", "default_7_48_0");
