@@ -6,7 +6,7 @@
  *   arguments its `requireCustomerManagedKey` rule applies to; or
  * - carried with the reason it is not judged (`unjudged`), which `unjudged-data-store-encryption` states in its finding.
  *
- * tests/policy-pack/encryption/data-store-classification.spec.ts re-runs the SDK scan and fails on a type missing here,
+ * tests/policy-pack/lib/data-store-classification.spec.ts re-runs the SDK scan and fails on a type missing here,
  * and checks every `judgedBy` against the policy's own verdicts. policy-pack/README.md is generated from this table.
  * `aws-native` tokens are listed where a policy judges them (that SDK is not installed here, so it is not scanned).
  */

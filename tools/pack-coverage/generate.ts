@@ -7,7 +7,7 @@
  *   policy-pack/lib/data-store-classification.ts.
  *
  * It then lists every candidate the classification lacks; classify those by hand (a mandatory policy, or a reason) and
- * run it again. tests/policy-pack/encryption/data-store-classification.spec.ts runs the same scan and fails on a
+ * run it again. tests/policy-pack/lib/data-store-classification.spec.ts runs the same scan and fails on a
  * difference, so an SDK upgrade that adds a data store cannot go unnoticed.
  *
  *   npm run coverage:generate

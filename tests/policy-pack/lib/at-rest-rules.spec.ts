@@ -39,35 +39,3 @@ describe("at-rest rules", () => {
         assert.deepStrictEqual(judgedPaths(RULES), { "test:store/store:Store": ["sse.enabled", "volumes[].kmsKeyId", "capture.kmsKeyId"] });
     });
 });
-
-describe("not applicable once per policy and type (lib/dispatch.ts)", () => {
-    it("gives the reason for the first resource of a type in a stack evaluation, then returns without one", async () => {
-        const validate = policy.validateResource as (args: unknown, report: () => void) => void;
-        const stackTags = new Map<string, string>();
-        const reasons: string[] = [];
-        const args = (type: string, tags: Map<string, string>) => ({
-            type,
-            stackTags: tags,
-            notApplicable: (reason: string) => {
-                reasons.push(`${type}: ${reason}`);
-                throw new Error("not applicable");
-            },
-        });
-        const call = (type: string, tags = stackTags) => {
-            try {
-                validate(args(type, tags), () => undefined);
-            } catch {
-                // The SDK's notApplicable throws; the analyzer records the reason.
-            }
-        };
-        call("aws:sqs/queue:Queue");
-        call("aws:sqs/queue:Queue");
-        call("aws:sns/topic:Topic");
-        call("aws:sqs/queue:Queue", new Map()); // a new stack evaluation (ConfigureStack gives a new map)
-        assert.deepStrictEqual(reasons, [
-            "aws:sqs/queue:Queue: Policy only applies to resources of type 'test:store/store:Store'",
-            "aws:sns/topic:Topic: Policy only applies to resources of type 'test:store/store:Store'",
-            "aws:sqs/queue:Queue: Policy only applies to resources of type 'test:store/store:Store'",
-        ]);
-    });
-});
