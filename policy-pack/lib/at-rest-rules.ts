@@ -13,7 +13,7 @@ import { ReportViolation, ResourceValidationArgs } from "@pulumi/policy";
 import { ResourceHandler, subject } from "./dispatch";
 import { encryptionConfig } from "./encryption";
 import { KeyReference, keyProblem, keyReference } from "./kms";
-import { probe, truthy } from "./values";
+import { explicitlyFalse, probe, truthy } from "./values";
 
 export type AtRestCheck =
     /** A switch that must be on for the data to be encrypted at all (judged whatever `requireCustomerManagedKey` says). */
@@ -23,8 +23,9 @@ export type AtRestCheck =
     /**
      * A KMS key argument that must name a customer-managed key (judged under `requireCustomerManagedKey`).
      * `awsKeyValues` are keywords the API accepts in place of a key ARN to pick its own key (`AWS_OWNED_KMS_KEY`).
+     * `unlessDisabledBy` names a flag next to the key (`enabled`): when it is explicitly false the feature stores nothing.
      */
-    | { readonly kind: "key"; readonly path: string; readonly awsKeyValues?: readonly string[] }
+    | { readonly kind: "key"; readonly path: string; readonly awsKeyValues?: readonly string[]; readonly unlessDisabledBy?: string }
     /** The service offers no customer-managed key: a violation under `requireCustomerManagedKey`. */
     | { readonly kind: "no-customer-key"; readonly why: string; readonly fix: string };
 
@@ -131,6 +132,12 @@ export function judgeAtRest(checks: readonly AtRestCheck[], props: Record<string
             if (check.kind === "key") {
                 if (awsKeySelected) {
                     continue;
+                }
+                if (check.unlessDisabledBy && place.state === "found") {
+                    const flag = probe(place.holder, check.unlessDisabledBy);
+                    if (flag.state === "known" && explicitlyFalse(flag.value)) {
+                        continue;
+                    }
                 }
                 let ref = keyAt(place);
                 if (ref?.kind === "customer-managed" && check.awsKeyValues?.includes(ref.value)) {

@@ -144,7 +144,7 @@ export const DATA_STORE_CLASSIFICATION: Readonly<Record<string, Classification>>
     "aws:emr/securityConfiguration:SecurityConfiguration": { judgedBy: "emr-encryption-at-rest", paths: ["configuration (EncryptionConfiguration JSON)"] },
     "aws:emr/studio:Studio": { judgedBy: "managed-service-encryption-at-rest", paths: ["encryptionKeyArn"] },
     "aws:emrcontainers/jobTemplate:JobTemplate": { unjudged: "no-customer-data", reason: "holds configuration, policies or rules of the service, not customer records; its key argument protects that configuration" },
-    "aws:emrserverless/application:Application": { unjudged: "review", reason: "stores customer data with an AWS key unless monitoringConfiguration.cloudwatchLoggingConfiguration.encryptionKeyArn, monitoringConfiguration.managedPersistenceMonitoringConfiguration.encryptionKeyArn, monitoringConfiguration.s3MonitoringConfiguration.encryptionKeyArn names a customer-managed key; no mandatory policy judges it yet, so it is reported for review" },
+    "aws:emrserverless/application:Application": { judgedBy: "managed-service-encryption-at-rest", paths: ["monitoringConfiguration.managedPersistenceMonitoringConfiguration.encryptionKeyArn", "monitoringConfiguration.cloudwatchLoggingConfiguration.encryptionKeyArn", "monitoringConfiguration.s3MonitoringConfiguration.encryptionKeyArn"] },
     "aws:finspace/kxEnvironment:KxEnvironment": { judgedBy: "managed-service-encryption-at-rest", paths: ["kmsKeyId"] },
     "aws:fsx/fileCache:FileCache": { judgedBy: "fsx-encryption-at-rest", paths: ["kmsKeyId"] },
     "aws:fsx/lustreFileSystem:LustreFileSystem": { judgedBy: "fsx-encryption-at-rest", paths: ["kmsKeyId"] },

@@ -32,6 +32,13 @@ export const MANAGED_SERVICE_RULES: AtRestRules = {
     "aws:datazone/domain:Domain": key("kmsKeyIdentifier"),
     "aws:dms/replicationInstance:ReplicationInstance": key("kmsKeyArn"),
     "aws:emr/studio:Studio": key("encryptionKeyArn"),
+    // Spark driver and executor logs (they can echo records): kept by AWS for the Spark UI unless managed persistence is
+    // switched off (it is on by default), and written to CloudWatch or S3 where configured.
+    "aws:emrserverless/application:Application": [
+        { kind: "key", path: "monitoringConfiguration.managedPersistenceMonitoringConfiguration.encryptionKeyArn", unlessDisabledBy: "enabled" },
+        { kind: "key", path: "monitoringConfiguration?.cloudwatchLoggingConfiguration?.encryptionKeyArn", unlessDisabledBy: "enabled" },
+        { kind: "key", path: "monitoringConfiguration?.s3MonitoringConfiguration?.encryptionKeyArn" },
+    ],
     "aws:finspace/kxEnvironment:KxEnvironment": key("kmsKeyId"),
     "aws:grafana/workspace:Workspace": key("kmsKeyId"),
     "aws:location/geofenceCollection:GeofenceCollection": key("kmsKeyId"),

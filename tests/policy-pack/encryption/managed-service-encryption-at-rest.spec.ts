@@ -31,3 +31,24 @@ describe("managed-service-encryption-at-rest", () => {
         ]);
     });
 });
+
+describe("managed-service-encryption-at-rest: EMR Serverless logs", () => {
+    const EMR_SERVERLESS = "aws:emrserverless/application:Application";
+
+    it("judges managed persistence (on by default) unless it is switched off, and the CloudWatch and S3 log keys where configured", async () => {
+        const monitoring = (m: Record<string, unknown>) => ({ name: "spark", type: "spark", releaseLabel: "emr-7.5.0", monitoringConfiguration: m });
+        const compliant = monitoring({
+            managedPersistenceMonitoringConfiguration: { enabled: false },
+            cloudwatchLoggingConfiguration: { enabled: true, encryptionKeyArn: CMK },
+            s3MonitoringConfiguration: { logUri: "s3://logs/emr/", encryptionKeyArn: CMK },
+        });
+        assert.deepStrictEqual((await validateResource(policy, { type: EMR_SERVERLESS, props: compliant })).violations, []);
+        assert.deepStrictEqual(messages(await validateResource(policy, { type: EMR_SERVERLESS, name: "spark", props: monitoring({ cloudwatchLoggingConfiguration: { enabled: false } }) })), [
+            `emrserverless.Application "spark" monitoringConfiguration.managedPersistenceMonitoringConfiguration.encryptionKeyArn is not set, so the service's default AWS key is used; set it to the ARN of a customer-managed KMS key.`,
+        ]);
+        assert.match(
+            messages(await validateResource(policy, { type: EMR_SERVERLESS, props: monitoring({ managedPersistenceMonitoringConfiguration: { enabled: false }, cloudwatchLoggingConfiguration: { enabled: true } }) }))[0],
+            /cloudwatchLoggingConfiguration\.encryptionKeyArn is not set/,
+        );
+    });
+});
