@@ -58,8 +58,10 @@ export function notApplicableQuick(args: Pick<ResourceValidationArgs, "notApplic
     }
 }
 
-// The analyzer skips a single-type policy without calling it when the validate function carries the
-// type (the SDK's own `validateResourceOfType` convention): this avoids an exception per resource.
+// The analyzer skips a single-type remediation without calling it when the function carries the type (the SDK's own
+// `validateResourceOfType` convention). Validations are NOT tagged: the SDK's fast path answers "not applicable" once per
+// resource (about 110 bytes of every Analyze reply per single-type policy, 1.9 KB per resource for this pack), which
+// costs more over the protocol than calling the validation and saying it once per type (tools/bench/protocol.ts).
 function tagType<F extends object>(fn: F, types: readonly string[]): F {
     if (types.length === 1) {
         Object.defineProperty(fn, "__pulumiType", { value: types[0], enumerable: false });
@@ -67,19 +69,62 @@ function tagType<F extends object>(fn: F, types: readonly string[]): F {
     return fn;
 }
 
-/** A `validateResource` that dispatches on the type token and reports other types as not applicable. */
+/**
+ * Remembers which resource types a policy has already called "not applicable" in the current stack evaluation.
+ *
+ * Every resource of a stack reaches every multi-type policy, and for almost all of them the answer is "not applicable
+ * to this type". Said per resource, that is one exception, one `PolicyNotApplicable` entry (whose reason lists every
+ * covered type) and its bytes in every Analyze reply: measured through `run-policy-pack` it was most of the pack's cost
+ * over a no-op pack (tools/bench/protocol.ts). The answer depends only on the type, so it is given once per policy and
+ * type; later resources of that type return without a verdict, which is what the engine records for them anyway.
+ *
+ * The scope of "once" is the SDK's `stackTags` map: the analyzer server keeps one frozen map per `ConfigureStack`
+ * (one stack evaluation, and the CLI starts a new pack process per preview or update), while the test helpers build a
+ * fresh map per call, so a unit test always sees the reason. Without a map the reason is always given.
+ */
+export class NotApplicableOnce {
+    private readonly seen = new WeakMap<object, Set<string>>();
+
+    /** True when `type` was not yet reported in the evaluation `args` belongs to (and records it). */
+    first(args: Pick<ResourceValidationArgs, "stackTags" | "type">): boolean {
+        const scope = args.stackTags as object | undefined;
+        if (scope === undefined || scope === null) {
+            return true;
+        }
+        let types = this.seen.get(scope);
+        if (!types) {
+            types = new Set();
+            this.seen.set(scope, types);
+        }
+        if (types.has(args.type)) {
+            return false;
+        }
+        types.add(args.type);
+        return true;
+    }
+
+    /** `notApplicable(reason)` the first time a type is met in an evaluation, a plain return afterwards. */
+    notApplicable(args: Pick<ResourceValidationArgs, "notApplicable" | "stackTags" | "type">, reason: string): void {
+        if (this.first(args)) {
+            notApplicableQuick(args, reason);
+        }
+    }
+}
+
+/** A `validateResource` that dispatches on the type token and reports other types as not applicable (once per type). */
 export function validateTypes(handlers: Readonly<Record<string, ResourceHandler>>): ResourceValidation {
     const table = new Map(Object.entries(handlers));
     const types = [...table.keys()];
     const reason = notCoveredReason(types);
+    const once = new NotApplicableOnce();
     const validate: ResourceValidation = (args, report) => {
         const handler = table.get(args.type);
         if (!handler) {
-            return notApplicableQuick(args, reason);
+            return once.notApplicable(args, reason);
         }
         handler(args.props, args, report);
     };
-    return tagType(validate, types);
+    return validate;
 }
 
 /**

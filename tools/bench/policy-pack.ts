@@ -8,11 +8,12 @@
  *   npm run bench -- --sizes 1000,5000  # other sizes
  *   npm run bench -- --up               # key ARNs known (an update) instead of unknown (a preview)
  */
-import { Policies, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { Policies } from "@pulumi/policy";
 import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import * as analyzerpb from "@pulumi/pulumi/proto/analyzer_pb";
 import { policies } from "../../policy-pack/policies";
 import { AnalyzedResource, analyzeRequest, analyzerFor, analyzeStackRequest } from "./analyzer";
+import { noopPolicies } from "./noop-pack/policies";
 
 const PROJECT = "bench";
 const urn = (type: string, name: string) => `urn:pulumi:${PROJECT}::${PROJECT}::${type}::${name}`;
@@ -23,8 +24,11 @@ const urn = (type: string, name: string) => `urn:pulumi:${PROJECT}::${PROJECT}::
  * an IAM role with an inline policy, a queue, a topic and a function. Every tenth unit is insecure, and the
  * buckets lack some S3 side resources (ownership controls, logging, Macie), so the reporting paths of both the
  * encryption/control and the S3 policies are exercised. `preview` leaves key ARNs and generated names unknown.
+ * `compliant` (the protocol bench, tools/bench/protocol.ts) makes every unit secure and adds what the S3 policies ask
+ * for (TLS-version deny, ownership controls, one CloudTrail data-event trail, Macie with a scheduled PHI job), so the
+ * pack reports nothing and the cost measured is the cost of judging, as on a team's green stack.
  */
-export function syntheticStack(size: number, preview: boolean): AnalyzedResource[] {
+export function syntheticStack(size: number, preview: boolean, options: { compliant?: boolean } = {}): AnalyzedResource[] {
     const providerUrn = urn("pulumi:providers:aws", "default_7_48_0");
     const providerProps = { region: "us-east-1", defaultTags: JSON.stringify({ tags: { "data-classification": "phi", owner: "bench", environment: "dev" } }) };
     const provider = { type: "pulumi:providers:aws", name: "default_7_48_0", urn: providerUrn, props: providerProps };
@@ -35,8 +39,30 @@ export function syntheticStack(size: number, preview: boolean): AnalyzedResource
         out.push({ type, name, urn: u, props, provider, dependencies: deps, propertyDependencies });
         return u;
     };
+    if (options.compliant) {
+        // Stack-wide controls a compliant stack has once: CloudTrail data events for every object, Macie with a
+        // scheduled job selecting the PHI tag.
+        const trailKey = add("aws:kms/key:Key", "trail-key", { description: "bench trail", enableKeyRotation: true, policy: preview ? unknownValue : "{}" });
+        const trailLogs = add("aws:cloudwatch/logGroup:LogGroup", "trail-logs", { retentionInDays: 365, kmsKeyId: preview ? unknownValue : "arn:aws:kms:us-east-1:111122223333:key/trail" }, { kmsKeyId: [trailKey] });
+        add("aws:cloudtrail/trail:Trail", "trail", {
+            s3BucketName: "bench-trail-111122223333",
+            kmsKeyId: preview ? unknownValue : "arn:aws:kms:us-east-1:111122223333:key/trail",
+            isMultiRegionTrail: true,
+            enableLogFileValidation: true,
+            includeGlobalServiceEvents: true,
+            cloudWatchLogsGroupArn: preview ? unknownValue : "arn:aws:logs:us-east-1:111122223333:log-group:trail:*",
+            cloudWatchLogsRoleArn: "arn:aws:iam::111122223333:role/trail",
+            eventSelectors: [{ readWriteType: "All", includeManagementEvents: true, dataResources: [{ type: "AWS::S3::Object", values: ["arn:aws:s3"] }] }],
+        }, { kmsKeyId: [trailKey], cloudWatchLogsGroupArn: [trailLogs] });
+        const macie = add("aws:macie2/account:Account", "macie", { status: "ENABLED", findingPublishingFrequency: "FIFTEEN_MINUTES" });
+        add("aws:macie2/classificationJob:ClassificationJob", "phi-discovery", {
+            jobType: "SCHEDULED",
+            scheduleFrequency: { dailySchedule: true },
+            s3JobDefinition: { bucketCriteria: { includes: { ands: [{ tagCriterion: { comparator: "EQ", tagValues: [{ key: "data-classification", value: "phi" }] } }] } } },
+        }, { jobType: [macie] });
+    }
     for (let i = 0; out.length < size; i++) {
-        const insecure = i % 10 === 9;
+        const insecure = !options.compliant && i % 10 === 9;
         const keyArn = preview ? unknownValue : `arn:aws:kms:us-east-1:111122223333:key/${String(i).padStart(8, "0")}-0000-0000-0000-000000000000`;
         const key = add("aws:kms/key:Key", `key-${i}`, { description: "bench", enableKeyRotation: !insecure, policy: preview ? unknownValue : "{}" });
         const bucketName = `bench-phi-${i}-111122223333-us-east-1`;
@@ -50,7 +76,12 @@ export function syntheticStack(size: number, preview: boolean): AnalyzedResource
             bucket: bucketName,
             policy: JSON.stringify({
                 Version: "2012-10-17",
-                Statement: [{ Effect: "Deny", Principal: "*", Action: "s3:*", Resource: [`arn:aws:s3:::${bucketName}`, `arn:aws:s3:::${bucketName}/*`], Condition: { Bool: { "aws:SecureTransport": "false" } } }],
+                Statement: [
+                    { Effect: "Deny", Principal: "*", Action: "s3:*", Resource: [`arn:aws:s3:::${bucketName}`, `arn:aws:s3:::${bucketName}/*`], Condition: { Bool: { "aws:SecureTransport": "false" } } },
+                    ...(options.compliant
+                        ? [{ Effect: "Deny", Principal: "*", Action: "s3:*", Resource: [`arn:aws:s3:::${bucketName}`, `arn:aws:s3:::${bucketName}/*`], Condition: { NumericLessThan: { "s3:TlsVersion": "1.2" } } }]
+                        : []),
+                ],
             }),
         }, onBucket);
         add("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", `bucket-${i}-lifecycle`, {
@@ -58,6 +89,9 @@ export function syntheticStack(size: number, preview: boolean): AnalyzedResource
             rules: [{ id: "tiering", status: "Enabled", filter: {}, transitions: [{ days: 30, storageClass: "STANDARD_IA" }, { days: 180, storageClass: "GLACIER" }], noncurrentVersionExpiration: { noncurrentDays: 365 }, abortIncompleteMultipartUpload: { daysAfterInitiation: 7 } }],
         }, onBucket);
         add("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", `bucket-${i}-pab`, { bucket: bucketName, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true }, onBucket);
+        if (options.compliant) {
+            add("aws:s3/bucketOwnershipControls:BucketOwnershipControls", `bucket-${i}-ownership`, { bucket: bucketName, rule: { objectOwnership: "BucketOwnerEnforced" } }, onBucket);
+        }
         add("aws:s3/bucketVersioning:BucketVersioning", `bucket-${i}-versioning`, { bucket: bucketName, versioningConfiguration: { status: "Enabled" } }, onBucket);
         const pg = add("aws:rds/parameterGroup:ParameterGroup", `pg-${i}`, { name: preview ? unknownValue : `pg-${i}`, family: "postgres16", parameters: [{ name: "rds.force_ssl", value: insecure ? "0" : "1" }] });
         add("aws:rds/instance:Instance", `db-${i}`, {
@@ -92,11 +126,7 @@ export function syntheticStack(size: number, preview: boolean): AnalyzedResource
     return out.slice(0, size).map((r) => ({ ...r, props: JSON.parse(JSON.stringify(r.props)) as Record<string, unknown> }));
 }
 
-/** The floor: one resource policy and one stack policy that do nothing, so the SDK's own work is all that is timed. */
-export const noopPolicies: Policies = [
-    { name: "noop-resource", description: "Does nothing.", enforcementLevel: "advisory", validateResource: () => undefined } satisfies ResourceValidationPolicy,
-    { name: "noop-stack", description: "Does nothing.", enforcementLevel: "advisory", validateStack: () => undefined } satisfies StackValidationPolicy,
-];
+export { noopPolicies };
 
 interface Phase {
     /** CPU time (user + system) in ms: less disturbed than wall time when other processes share the machine. */

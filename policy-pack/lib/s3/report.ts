@@ -20,6 +20,19 @@ import { BucketEntry, bucketLabel, S3Index } from "./buckets";
 import { CompiledExemption, matchesAny } from "./config";
 import { unknownPreviewError } from "../values";
 
+/**
+ * How many per-bucket entries one finding spells out. The rest are counted: one message per policy that names every
+ * bucket of a large stack grows the AnalyzeStack reply past gRPC's 4 MiB default (issue 13); the bucket-level
+ * violations themselves are still reported one by one.
+ */
+export const LISTED_ENTRIES = 20;
+
+/** `items` joined with "; ", the first {@link LISTED_ENTRIES} spelled out and the rest counted. */
+export function listed(items: readonly string[], limit = LISTED_ENTRIES): string {
+    const shown = items.slice(0, limit).join("; ");
+    return items.length > limit ? `${shown}; and ${items.length - limit} more` : shown;
+}
+
 export class S3Findings {
     private failures = 0;
     private passes = 0;
@@ -87,7 +100,7 @@ export class S3Findings {
             const note = this.failures > 0 ? ` (${this.failures} violation(s) on known values were reported above)` : "";
             throw unknownPreviewError(
                 `${this.unknowns.length} finding(s) of '${this.policyName}' depend on values not known until apply${note}: ` +
-                    `${this.unknowns.join("; ")}. Build these values from deterministic names (pulumi.interpolate, ` +
+                    `${listed(this.unknowns)}. Build these values from deterministic names (pulumi.interpolate, ` +
                     `pulumi.jsonStringify) so the policy can judge them in preview.`,
                 this.unknownPaths,
             );
@@ -101,7 +114,7 @@ export class S3Findings {
             if (this.passes > 0) {
                 parts.push(`${this.passes} other bucket(s) comply`);
             }
-            this.args.notApplicable(parts.join("; "));
+            this.args.notApplicable(listed(parts));
         }
     }
 }

@@ -22,7 +22,7 @@ describe("kinesis-stream-encryption-at-rest", () => {
         assert.deepStrictEqual((await validateResource(policy, { type: KINESIS_STREAM, props }, { config: { requireCustomerManagedKey: false } })).violations, []);
     });
 
-    it("is skipped for other types by the analyzer's type fast path", async () => {
+    it("reports other types as not applicable, naming the type it covers", async () => {
         assert.deepStrictEqual((await validateResource(policy, { type: "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream" })).notApplicable, ["Policy only applies to resources of type 'aws:kinesis/stream:Stream'"]);
     });
 

@@ -149,6 +149,8 @@ export interface PolicyEvaluation {
     remediations: RemediationResult[];
     /** Inputs after remediation, by URN (only resources a remediation changed). */
     remediatedInputs: Record<string, WireProperties>;
+    /** Size of the AnalyzeStack reply on the wire, in bytes (gRPC refuses replies above its 4 MiB default). */
+    stackReplyBytes: number;
 }
 
 export interface StackContext {

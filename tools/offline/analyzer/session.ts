@@ -643,7 +643,7 @@ export class AnalyzerSession {
         for (const na of stackRes?.getNotApplicableList() ?? []) {
             notApplicable.push({ policyName: na.getPolicyName(), reason: na.getReason(), source: "analyze-stack" });
         }
-        return { diagnostics, notApplicable, remediations, remediatedInputs };
+        return { diagnostics, notApplicable, remediations, remediatedInputs, stackReplyBytes: stackRes?.serializeBinary().length ?? 0 };
     }
 
     /** Stops the pack (SIGTERM, then SIGKILL after two seconds) and the engine service. Safe to call twice. */
