@@ -135,7 +135,7 @@ go build -v -ldflags "$ldflags" -o "$work/bin/pulumi" github.com/pulumi/pulumi/p
       /^[a-z0-9.\/_-]+$/ { n++; if (n % 50 == 0) { printf "[pulumi-cli]   compiled %d packages (of at most %d), %ds\n", n, total, systime() - t0 } ; next }
       { print "[pulumi-cli]   " $0 }' >&2
 [[ -x "$work/bin/pulumi" ]] || { log "go build of pulumi failed"; exit 5; }
-go build -ldflags "-X main.version=$tag" -o "$work/bin/pulumi-language-nodejs" ./language-nodejs
+go build -trimpath -ldflags "-X main.version=$tag" -o "$work/bin/pulumi-language-nodejs" ./language-nodejs
 [[ -x "$work/bin/pulumi-language-nodejs" ]] || { log "go build of the language host failed"; exit 5; }
 
 built="$("$work/bin/pulumi" version)"

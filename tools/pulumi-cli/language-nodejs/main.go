@@ -47,10 +47,8 @@ func main() {
 	flag.String("tracing", "", "Zipkin-compatible tracing endpoint (accepted for compatibility, unused)")
 	runtimeName := flag.String("runtime", "nodejs", "runtime; only nodejs is supported")
 	showVersion := flag.Bool("version", false, "print the plugin version and exit")
-	// The CLI may pass glog flags to plugins (--logtostderr, -v=N) when asked to flow logging.
-	flag.Bool("logtostderr", false, "accepted for compatibility")
-	flag.Int("v", 0, "accepted for compatibility")
-	flag.Bool("logflow", false, "accepted for compatibility")
+	// The glog flags the CLI passes when it flows logging (--logtostderr, -v=N) are registered by the SDK's
+	// logging package, which rpcutil imports.
 	flag.Parse()
 	if *showVersion {
 		fmt.Println(version)
