@@ -113,8 +113,11 @@ export function changeCounts(r: PulumiResult): Record<string, number> {
 }
 
 export interface ProjectOptions {
-    /** `platform`: the repository's program and Pulumi.yaml; `insecure`: tests/policy-pack/fixtures/insecure-program. */
-    program: "platform" | "insecure";
+    /**
+     * `platform`: the repository's program and Pulumi.yaml; `insecure`: tests/policy-pack/fixtures/insecure-program;
+     * or any folder holding Pulumi.yaml, Pulumi.<stack>.yaml and index.ts.
+     */
+    program: "platform" | "insecure" | { dir: string };
     stack: string;
     cli: { dir: string };
     /** Echo every command and its output to stderr as it runs. */
@@ -147,12 +150,13 @@ export class EngineProject {
     ) {}
 
     static async create(options: ProjectOptions): Promise<EngineProject> {
-        const root = fs.mkdtempSync(path.join(os.tmpdir(), `engine-${options.program}-${options.stack}-`));
+        const label = typeof options.program === "string" ? options.program : path.basename(options.program.dir);
+        const root = fs.mkdtempSync(path.join(os.tmpdir(), `engine-${label}-${options.stack}-`));
         const projectDir = path.join(root, "project");
         fs.mkdirSync(projectDir);
         fs.mkdirSync(path.join(root, "state"));
         fs.mkdirSync(path.join(root, "home"));
-        const sourceDir = options.program === "platform" ? REPO_ROOT : INSECURE_PROGRAM_DIR;
+        const sourceDir = options.program === "platform" ? REPO_ROOT : options.program === "insecure" ? INSECURE_PROGRAM_DIR : path.resolve(options.program.dir);
         const project = yaml.load(fs.readFileSync(path.join(sourceDir, "Pulumi.yaml"), "utf8"));
         if (!isObject(project) || typeof project.name !== "string") {
             throw new Error(`${path.join(sourceDir, "Pulumi.yaml")}: not a Pulumi project file`);
@@ -376,6 +380,13 @@ export async function runStack(stack: string, cli: { dir: string }, verbose = fa
         );
         const up = await p.pulumi(["up", "--yes", "--color", "never", "--suppress-progress", "--policy-pack", POLICY_PACK_DIR], { events: true });
         step("pulumi up --yes --policy-pack", up.code === 0, up.ms, `exit ${up.code}; ${JSON.stringify(changeCounts(up))}${up.code ? `\n${tail(up)}` : ""}`);
+        if (up.code !== 0) {
+            // Nothing was deployed: the state checks below would pass on an empty state, so they fail as not run.
+            for (const name of ["pulumi preview --expect-no-changes", "pulumi stack export: no plaintext secret", ...(stack === "prod" ? ["pulumi destroy --yes refuses protected resources"] : [])]) {
+                step(name, false, 0, "not run: pulumi up failed");
+            }
+            return steps;
+        }
         const again = await p.pulumi(["preview", "--expect-no-changes", "--color", "never", "--suppress-progress"], { events: true });
         const changed = Object.entries(changeCounts(again)).filter(([op]) => op !== "same");
         step("pulumi preview --expect-no-changes", again.code === 0, again.ms, `exit ${again.code}; changes ${JSON.stringify(Object.fromEntries(changed))}${again.code ? `\n${tail(again)}` : ""}`);
@@ -383,14 +394,18 @@ export async function runStack(stack: string, cli: { dir: string }, verbose = fa
         const decrypted = await p.exportState(true);
         const secrets = [...Object.values(p.secretValues), ...secretPlaintexts(decrypted).flatMap(leafStrings)];
         const leaks = plaintextLeaks(raw, secrets);
-        step("pulumi stack export: no plaintext secret", leaks.length === 0, 0, `${secrets.length} secret strings checked; leaks: ${leaks.length}`);
+        step(
+            "pulumi stack export: no plaintext secret",
+            leaks.length === 0 && secrets.length > 0,
+            0,
+            `${secrets.length} secret strings checked (configured: ${Object.keys(p.secretValues).join(", ") || "none"}); leaks: ${leaks.length}`,
+        );
         if (stack === "prod") {
             const protectedBefore = protectedUrns(decrypted);
             const destroy = await p.pulumi(["destroy", "--yes", "--color", "never", "--suppress-progress"], { events: true });
             const output = destroy.stdout + destroy.stderr;
             const named = protectedBefore.filter((u) => output.includes(u));
-            const after = await p.exportState();
-            const kept = protectedUrns(after);
+            const kept = protectedUrns(await p.exportState());
             step(
                 "pulumi destroy --yes refuses protected resources",
                 destroy.code !== 0 && named.length > 0 && protectedBefore.every((u) => kept.includes(u)),
