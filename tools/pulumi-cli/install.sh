@@ -115,8 +115,14 @@ sed 's/^/[pulumi-cli]   go.mod: /' "$work/go.mod" >&2
 
 cd "$work"
 log "resolving dependencies (go get; downloads modules on a cold cache)"
-go get "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi@$tag" "github.com/pulumi/pulumi/sdk/v3@$tag" 2>&1 |
-    awk '{ n++ } n % 50 == 1 { print "[pulumi-cli]   " $0 } END { print "[pulumi-cli]   " n " go get lines" }' >&2
+# Every 25th download is echoed as progress; the whole log is shown if go get fails.
+if ! go get "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi@$tag" "github.com/pulumi/pulumi/sdk/v3@$tag" 2>&1 |
+    tee "$work/go-get.log" | awk '/downloading/ { n++; if (n % 25 == 1) printf "[pulumi-cli]   module %d: %s\n", n, $0 }' >&2; then
+    sed 's/^/[pulumi-cli]   /' "$work/go-get.log" >&2
+    log "go get failed (see above): the Go module proxy must serve github.com/pulumi/pulumi/pkg/v3@$tag"
+    exit 4
+fi
+log "$(grep -c downloading "$work/go-get.log" || true) modules downloaded"
 for m in github.com/pulumi/pulumi/pkg/v3 github.com/pulumi/pulumi/sdk/v3; do
     got="$(go list -m -f '{{.Version}}' "$m")"
     if [[ "$got" != "$tag" ]]; then
