@@ -78,7 +78,7 @@ function readKey(source: ConfigSource, key: string, spec: KeySpec, problems: Pro
     }
     const raw = source.get(key);
     if (spec.type === "string") {
-        const value = raw ?? spec.default ?? "";
+        const value = (raw === "" && !spec.emptyIsValue ? undefined : raw) ?? spec.default ?? "";
         if (value === "" && spec.required) {
             problems.push(problem(key, `${expectedForm(spec)} (the key is required)`, undefined));
         } else if (spec.allowed && !spec.allowed.includes(value)) {
@@ -165,7 +165,7 @@ export function loadPlatformConfig(source: ConfigSource): PlatformConfig {
         ...validateSecuritySettings(security, ctx),
         ...validateStorageSettings(storage, ctx),
         ...validateIngestionSettings(ingestion, { ...ctx, onPremisesConnected: hasOnPremises(network) }),
-        ...validateAnalyticsSettings(analytics, ctx),
+        ...validateAnalyticsSettings(analytics, { ...ctx, availabilityZones: network.availabilityZones }),
     );
     if (problems.length > 0) {
         throw new ConfigValidationError(inDeclarationOrder(problems, declared).map(formatProblem));

@@ -5,6 +5,7 @@ import { cidrsOverlap, closestKey, isSecretKey, parseCidr } from "../../../compo
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
+import { loadStackConfig } from "../../../tools/offline/stack-config";
 import { mapSource, platformConfig, ROOT, stackConfigMap } from "../../support/platform";
 
 /** The problems the reader reports for a fully qualified config map. */
@@ -121,6 +122,14 @@ describe("components/shared/config", () => {
     });
 
     describe("defaults", () => {
+        it("treats an empty string as not set, except where it switches something off", async () => {
+            const cfg = platformConfig("dev", { rdsInstanceClass: "", natGateways: "", macieMedicalRecordNumberRegex: "" });
+            assert.strictEqual(cfg.storage.rds.instanceClass, "db.t4g.micro");
+            assert.strictEqual(cfg.network.natGateways, "none");
+            // An empty regex disables the medical record number identifier (Pulumi.yaml).
+            assert.strictEqual(cfg.security.macie.medicalRecordNumberRegex, "");
+        });
+
         it("detects medical record numbers as hospitals write them with the default Macie identifier", async () => {
             const regex = new RegExp(platformConfig("dev").security.macie.medicalRecordNumberRegex);
             for (const text of ["MRN: 1234567", "MRN-1234567", "MRN1234567", "MRN 12345678", "MRN#123456"]) assert.ok(regex.test(text), text);
@@ -260,6 +269,13 @@ describe("components/shared/config", () => {
 
         it("requires the on-prem database password when batch ETL is on", async () => {
             assert.deepStrictEqual(problemsFor({ onPremDbPassword: undefined }, "prod"), [
+                "healthcare-data-platform:onPremDbPassword: expected a secret (pulumi config set --secret onPremDbPassword <value>) when batchEtlEnabled is true, got undefined",
+            ]);
+        });
+
+        it("names the secret to set when the committed prod stack file is used as is", async () => {
+            // Pulumi.prod.yaml commits no ciphertext: its operators set the ETL password with the CLI.
+            assert.deepStrictEqual(problemsOf(loadStackConfig(ROOT, "prod").config, "prod"), [
                 "healthcare-data-platform:onPremDbPassword: expected a secret (pulumi config set --secret onPremDbPassword <value>) when batchEtlEnabled is true, got undefined",
             ]);
         });
