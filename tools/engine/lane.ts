@@ -122,6 +122,11 @@ export interface ProjectOptions {
     cli: { dir: string };
     /** Echo every command and its output to stderr as it runs. */
     verbose?: boolean;
+    /**
+     * Keys the stack's operators set with `pulumi config set --secret` and that no stack file commits (prod's
+     * onPremDbPassword): set here from generated test values, like the committed ciphertexts.
+     */
+    secrets?: string[];
 }
 
 /** Provider folders the generated project loads, by provider name. */
@@ -188,7 +193,7 @@ export class EngineProject {
 
         await p.pulumiOk(["login", `file://${path.join(root, "state")}`]);
         await p.pulumiOk(["stack", "init", options.stack, "--secrets-provider", "passphrase"]);
-        for (const key of encrypted) {
+        for (const key of [...encrypted, ...(options.secrets ?? []).filter((k) => !encrypted.includes(k))]) {
             const bare = key.startsWith(`${project.name}:`) ? key.slice(project.name.length + 1) : key;
             const value = `engine-test-${bare}-${randomBytes(9).toString("hex")}`;
             p.secretValues[bare] = value;
@@ -376,13 +381,13 @@ export function plaintextLeaks(rawExport: string, secrets: string[]): string[] {
 }
 
 /** Runs the whole lane for one stack of the platform program; returns the steps with their verdicts. */
-export async function runStack(stack: string, cli: { dir: string }, verbose = false): Promise<LaneStep[]> {
+export async function runStack(stack: string, cli: { dir: string }, verbose = false, secrets: string[] = []): Promise<LaneStep[]> {
     const steps: LaneStep[] = [];
     const step = (name: string, ok: boolean, ms: number, detail: string) => {
         steps.push({ name, ok, ms, detail });
         process.stderr.write(`[engine] ${ok ? "ok  " : "FAIL"} ${stack} ${name} (${(ms / 1000).toFixed(1)}s) ${detail}\n`);
     };
-    const p = await EngineProject.create({ program: "platform", stack, cli, verbose });
+    const p = await EngineProject.create({ program: "platform", stack, cli, verbose, secrets });
     try {
         const bare = await p.preview();
         step("pulumi preview (no pack)", bare.code === 0, bare.ms, `exit ${bare.code}; ${JSON.stringify(changeCounts(bare))}${bare.code ? `\n${tail(bare)}` : ""}`);
@@ -447,19 +452,22 @@ function tail(r: PulumiResult, lines = 40): string {
 /** `npm run preview:engine -- --stack dev|prod [--verbose]`. Exit 0 when every step passed. */
 export async function main(argv: string[]): Promise<number> {
     const stacks: string[] = [];
+    const secrets: string[] = [];
     let verbose = false;
     for (let i = 0; i < argv.length; i++) {
         const a = argv[i];
         if (a === "--stack") stacks.push(argv[++i] ?? "");
         else if (a.startsWith("--stack=")) stacks.push(a.slice(8));
+        else if (a === "--secret") secrets.push(argv[++i] ?? "");
+        else if (a.startsWith("--secret=")) secrets.push(a.slice(9));
         else if (a === "--verbose") verbose = true;
         else {
-            process.stderr.write(`unknown argument '${a}'\nusage: npm run preview:engine -- --stack <dev|prod> [--stack ...] [--verbose]\n`);
+            process.stderr.write(`unknown argument '${a}'\nusage: npm run preview:engine -- --stack <dev|prod> [--stack ...] [--secret <key>]... [--verbose]\n`);
             return 64;
         }
     }
     if (stacks.length === 0 || stacks.some((s) => !/^[A-Za-z0-9_.-]+$/.test(s))) {
-        process.stderr.write("usage: npm run preview:engine -- --stack <dev|prod> [--stack ...] [--verbose]\n");
+        process.stderr.write("usage: npm run preview:engine -- --stack <dev|prod> [--stack ...] [--secret <key>]... [--verbose]\n");
         return 64;
     }
     const cli = locateCli({ build: true });
@@ -470,7 +478,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`[engine] pulumi v${cli.version} from ${cli.dir}; providers: ${providerPlugins().map((p) => p.path).join(", ") || "none"}\n`);
     let failed = 0;
     for (const stack of stacks) {
-        const steps = await runStack(stack, cli, verbose);
+        const steps = await runStack(stack, cli, verbose, secrets);
         for (const s of steps.filter((x) => !x.ok)) {
             failed++;
             process.stdout.write(`FAILED ${stack}: ${s.name}\n${s.detail}\n`);

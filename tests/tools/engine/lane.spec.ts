@@ -11,6 +11,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { AnalyzerSession } from "../../../tools/offline/analyzer";
+import { OPERATOR_SECRETS } from "../../support/platform";
 import {
     changeCounts,
     EngineProject,
@@ -54,7 +55,8 @@ for (const stack of ["dev", "prod"]) {
         before(async function () {
             skipWithoutCli(this);
             if (!cli.ok) return;
-            p = await EngineProject.create({ program: "platform", stack, cli });
+            // Run each stack as its operators would: prod's uncommitted secrets set with `pulumi config set --secret`.
+            p = await EngineProject.create({ program: "platform", stack, cli, secrets: Object.keys(OPERATOR_SECRETS[stack] ?? {}) });
         });
 
         after(() => {
@@ -114,7 +116,7 @@ for (const stack of ["dev", "prod"]) {
             const secrets = secretPlaintexts(decrypted).flatMap(leafStrings);
             // The check is not vacuous: the decrypted state does hold these values, and each is a secret there.
             if (stack === "prod") {
-                assert.ok(configured.length > 0, "prod has an encrypted config value (onPremDbPassword) to look for");
+                assert.ok(configured.length > 0, "prod has a secret config value (onPremDbPassword) to look for");
             }
             for (const v of configured) {
                 assert.ok(JSON.stringify(decrypted).includes(v), `the configured secret ${v} reaches the state (the ETL connection), else the check proves nothing`);
