@@ -138,7 +138,7 @@ mkdir -p "$work/bin"
 # -v names each package as it is compiled: a counter every 50 packages is the progress bar.
 go build -v -ldflags "$ldflags" -o "$work/bin/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi 2>&1 |
     awk -v total="$total" -v t0="$t0" '
-      /^[a-z0-9.\/_-]+$/ { n++; if (n % 50 == 0) { printf "[pulumi-cli]   compiled %d packages (of at most %d), %ds\n", n, total, systime() - t0; fflush() } ; next }
+      /^[A-Za-z0-9.\/_~+-]+$/ { n++; if (n % 50 == 0) { printf "[pulumi-cli]   compiled %d packages (of at most %d), %ds\n", n, total, systime() - t0; fflush() } ; next }
       { print "[pulumi-cli]   " $0; fflush() }' >&2
 [[ -x "$work/bin/pulumi" ]] || { log "go build of pulumi failed"; exit 5; }
 go build -trimpath -ldflags "-X main.version=$tag" -o "$work/bin/pulumi-language-nodejs" ./language-nodejs
