@@ -120,6 +120,25 @@ const access = new AccessRoles(
     opts,
 );
 
+// Customer readers read only objects tagged with their customer (AccessRoles). Firehose, Glue, EMR, the file gateway
+// and Snowball cannot tag what they write: the tagger tags every new object under a customer prefix of the lake.
+const objectTagger =
+    cfg.customers.length > 0
+        ? new AnalyticsFunction(
+              "analytics-object-tagger",
+              {
+                  context,
+                  keys,
+                  network,
+                  settings: cfg.analytics.lambda,
+                  role: "object-tagger",
+                  workload: { kind: "object-tagger", buckets: DATA_ZONES.map((zone) => dataLake.buckets[zone]), customers: cfg.customers },
+                  alarmTopicArn: monitoring.topicArn,
+              },
+              afterLake,
+          )
+        : undefined;
+
 // --- Ingestion ---
 const ingestion = new Ingestion(
     "ingest",
@@ -249,5 +268,6 @@ export const athenaResultsLocation = `s3://${athena.queryAccess.resultsBucket.na
 export const emrApplicationId = emr.application?.id;
 export const emrExecutionRoleArn = emr.executionRole?.arn;
 export const inventoryCheckFunction = inventoryCheck.functionName;
+export const objectTaggerFunction = objectTagger?.functionName;
 export const analyticsApiUrl = presentation.url;
 export const opensearchEndpoint = presentation.domain?.endpoint;

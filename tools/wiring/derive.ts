@@ -889,6 +889,24 @@ export class Deriver {
         const phi = [...this.f.buckets.values()].filter((b) => b.tags["data-classification"] === "phi");
         const zone = (z: string) => phi.find((b) => b.tags["data-zone"] === z);
         const tagger = this.tagger();
+        if (tagger) {
+            // The tagger: S3 must send each bucket's events to EventBridge, and the tagger's role may set exactly the
+            // customer tag of a configured customer on objects under that customer's prefix.
+            const i = this.add("object-tagger", `Object tagger ${tagger.fn} tags new objects of ${tagger.buckets.size} bucket(s)`, this.f.lambdas.get(this.f.lambdaArn(tagger.fn))?.urn ?? tagger.role.urn);
+            for (const name of tagger.buckets) {
+                const b = this.f.buckets.get(name);
+                if (!b) {
+                    i.problems.push(`tagged bucket ${name} is not one of this stack's buckets`);
+                    continue;
+                }
+                if (!b.eventBridge) i.problems.push(`${name} does not send object events to EventBridge: the tagger never runs for it`);
+                const party: Party = { kind: "role", role: tagger.role };
+                for (const c of customers) {
+                    i.steps.push({ what: `the tagger tags ${c}'s object`, party, action: "s3:PutObjectTagging", resource: `${b.arn}/customer=${c}/x.parquet`, context: { "s3:RequestObjectTag/customer": c }, resourcePolicy: b.policy, expect: "Allowed" });
+                }
+                i.steps.push({ what: "the tagger cannot tag an object for an unknown customer", party, action: "s3:PutObjectTagging", resource: `${b.arn}/customer=someone-else/x.parquet`, context: { "s3:RequestObjectTag/customer": "someone-else" }, resourcePolicy: b.policy, expect: "Denied" });
+            }
+        }
         // Where customers read (access.ts DEFAULT_CUSTOMER_LOCATIONS), and the writer of each location.
         const writers: { zone: string; prefix: string; role?: RoleFacts; sseKey?: string; what: string }[] = [];
         const emrRole = [...this.f.roles.values()].find((r) => JSON.stringify(r.trust ?? {}).includes("emr-serverless.amazonaws.com"));
