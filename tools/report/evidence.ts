@@ -5,6 +5,7 @@
 import type { OfflineResult } from "../offline/engine";
 import type { PolicyDiagnostic, PolicyInfo } from "../offline/analyzer";
 import type { RecordedResource } from "../offline/recorder";
+import type { WiringProof } from "../wiring/prove";
 
 /** A Security Rule safeguard and the resource types that implement it on this platform. */
 export interface Safeguard {
@@ -62,7 +63,12 @@ export interface SafeguardEvidence {
     policies: PolicyVerdict[];
     /** Worst verdict over the safeguard's policies. */
     verdict: Verdict | "no-policy";
+    /** Service integrations the wiring proof evaluated for this safeguard (`tools/wiring/`), when it ran. */
+    integrations?: { kind: string; title: string; proven: boolean }[];
 }
+
+/** Alerting integrations evidence incident procedures; every other proven path (TLS-only, key-policy-checked) transmission security. */
+const ALERTING = new Set(["alarm-to-topic", "event-rule-target"]);
 
 export type Posture = "yes" | "no" | "n/a";
 
@@ -239,7 +245,7 @@ export function buildDiagram(resources: RecordedResource[]): string {
 }
 
 /** Builds the evidence of one run. */
-export function buildEvidence(result: OfflineResult): Evidence {
+export function buildEvidence(result: OfflineResult, wiring?: WiringProof): Evidence {
     const recording = result.recording;
     if (!recording) {
         throw new Error(`the program did not run (${result.error?.phase}: ${result.error?.message}); no evidence to report`);
@@ -264,6 +270,9 @@ export function buildEvidence(result: OfflineResult): Evidence {
             resources: implementing.map((r) => ({ urn: r.urn, type: r.type, name: r.name, component: componentName(r) })),
             policies: pv,
             verdict: worst(pv.map((v) => v.verdict)),
+            ...(wiring && (s.section === "164.308(a)(6)" || s.section === "164.312(e)(1)")
+                ? { integrations: wiring.integrations.filter((i) => ALERTING.has(i.kind) === (s.section === "164.308(a)(6)")).map((i) => ({ kind: i.kind, title: i.title, proven: i.proven })) }
+                : {}),
         };
     });
 
