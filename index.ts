@@ -218,6 +218,7 @@ const presentation = new PresentationApi(
               }
             : undefined,
         alarmTopicArn: monitoring.topicArn,
+        opensearchAdmins: cfg.security.access,
         // API access logs and OpenSearch audit logs are audit evidence (164.316(b)(2)).
         auditLogRetentionDays: cfg.logging.auditRetentionDays,
     },
