@@ -155,6 +155,9 @@ function lifecycles(v: StorageValues): Record<LifecycleBucket, LifecycleSettings
     return out;
 }
 
+/** Minimum days an object stays in STANDARD_IA before a lifecycle rule may move it on (S3 refuses shorter gaps). */
+export const S3_IA_MIN_STORAGE_DAYS = 30;
+
 /** Problems of the storage keys. Pure. */
 export function validateStorageSettings(v: StorageValues, ctx: ValidationContext): Problem[] {
     const problems: Problem[] = [];
@@ -162,8 +165,12 @@ export function validateStorageSettings(v: StorageValues, ctx: ValidationContext
     const minIa = `at least ${S3_MIN_IA_DAYS} days (S3's minimum before a transition to STANDARD_IA)`;
     // The stack-wide pair.
     if (v.lifecycleIaDays < S3_MIN_IA_DAYS) problems.push(problem("lifecycleIaDays", minIa, v.lifecycleIaDays));
-    if (v.lifecycleArchiveDays <= v.lifecycleIaDays) {
-        problems.push(problem("lifecycleArchiveDays", `the ${archiveClass} transition after the STANDARD_IA transition (${v.lifecycleIaDays} days)`, v.lifecycleArchiveDays));
+    // S3 keeps an object in STANDARD_IA at least 30 days: a rule whose archive transition comes sooner after its
+    // STANDARD_IA transition is refused by PutBucketLifecycleConfiguration (AWS knowledge center
+    // "s3-lifecycle-rule-glacier-storage"; S3 user guide, "Transitioning objects using Amazon S3 Lifecycle").
+    const after = (ia: number) => `the ${archiveClass} transition at least ${S3_IA_MIN_STORAGE_DAYS} days after the STANDARD_IA transition (${ia} days; S3 keeps objects in STANDARD_IA ${S3_IA_MIN_STORAGE_DAYS} days)`;
+    if (v.lifecycleArchiveDays < v.lifecycleIaDays + S3_IA_MIN_STORAGE_DAYS) {
+        problems.push(problem("lifecycleArchiveDays", after(v.lifecycleIaDays), v.lifecycleArchiveDays));
     }
     // Each override; a bucket that sets neither key inherits a pair already checked.
     const lifecycle = lifecycles(v);
@@ -174,11 +181,11 @@ export function validateStorageSettings(v: StorageValues, ctx: ValidationContext
         const ownArchive = (v[archiveKey] as number) !== 0;
         const { infrequentAccessDays: ia, archiveDays: archive } = lifecycle[zone];
         if (ownIa && ia < S3_MIN_IA_DAYS) problems.push(problem(iaKey, minIa, ia));
-        if ((ownIa || ownArchive) && archive <= ia) {
+        if ((ownIa || ownArchive) && archive < ia + S3_IA_MIN_STORAGE_DAYS) {
             problems.push(
                 ownArchive
-                    ? problem(archiveKey, `the ${archiveClass} transition after the STANDARD_IA transition (${ia} days)`, archive)
-                    : problem(iaKey, `a STANDARD_IA transition before the ${archiveClass} transition (${archive} days)`, ia),
+                    ? problem(archiveKey, after(ia), archive)
+                    : problem(iaKey, `a STANDARD_IA transition at least ${S3_IA_MIN_STORAGE_DAYS} days before the ${archiveClass} transition (${archive} days)`, ia),
             );
         }
     }
