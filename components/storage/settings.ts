@@ -45,7 +45,8 @@ export const STORAGE_KEYS = {
     objectLockRetentionDays: { type: "integer", default: HIPAA_RETENTION_DAYS, min: 1, max: 36500 },
     rdsEnabled: { type: "boolean", default: true },
     rdsEngine: { type: "string", default: "postgres", allowed: ["postgres", "aurora-postgresql"] },
-    rdsEngineVersion: { type: "string", default: "16.4" },
+    // By major only: AWS retires minor versions, and a pinned retired minor fails the next deploy.
+    rdsEngineVersion: { type: "string", default: "16" },
     rdsInstanceClass: { type: "string", default: "db.t4g.micro" },
     rdsAllocatedStorageGiB: { type: "integer", default: 20, min: 20, max: 65536 },
     rdsMultiAz: { type: "boolean", default: true },
@@ -189,9 +190,9 @@ export function validateStorageSettings(v: StorageValues, ctx: ValidationContext
             );
         }
     }
-    if (!/^\d+(\.\d+)*$/.test(v.rdsEngineVersion)) {
+    if (!/^\d+$/.test(v.rdsEngineVersion)) {
         // The parameter-group family is derived from the major version (postgres16, aurora-postgresql16).
-        problems.push(problem("rdsEngineVersion", "a PostgreSQL engine version such as 16.4", v.rdsEngineVersion));
+        problems.push(problem("rdsEngineVersion", "a PostgreSQL major version such as 16 (AWS retires minor versions; autoMinorVersionUpgrade keeps the minor current)", v.rdsEngineVersion));
     }
     if (ctx.isProd && v.elasticacheMode === "replicationGroup" && v.elasticacheReplicas < 1) {
         problems.push(problem("elasticacheReplicas", "at least 1 in prod (automatic failover needs a replica)", v.elasticacheReplicas));
