@@ -16,6 +16,8 @@ export const ANALYTICS_KEYS = {
     emrClusterInstanceType: { type: "string", default: "m6g.xlarge" },
     emrTlsCertificatesS3Object: { type: "string", default: "" },
     analyticsLambdaReservedConcurrency: { type: "integer", default: 5, min: 1, max: 1000 },
+    // The account's Lambda concurrent-executions quota (Service Quotas L-B99A9384): 1000 by default, 10 in some new accounts.
+    lambdaAccountConcurrencyLimit: { type: "integer", default: 1000, min: 1, max: 1_000_000 },
     analyticsLambdaMemoryMiB: { type: "integer", default: 512, min: 128, max: 10240 },
     analyticsLambdaTimeoutSeconds: { type: "integer", default: 60, min: MIN_ANALYTICS_TIMEOUT_SECONDS, max: 900 },
     apiEnabled: { type: "boolean", default: true },
@@ -58,9 +60,31 @@ export interface AnalyticsConfig {
     quicksight: { enabled: boolean };
 }
 
+/** Lambda refuses a reservation that leaves the account fewer unreserved concurrent executions than this. */
+export const LAMBDA_MIN_UNRESERVED_CONCURRENCY = 100;
+
+/** The analytics functions with reserved concurrency: inventory check, query API (when on), object tagger (with customers). */
+export function reservingFunctions(v: AnalyticsValues, customers: readonly string[]): number {
+    return 1 + (v.apiEnabled ? 1 : 0) + (customers.length > 0 ? 1 : 0);
+}
+
 /** Problems of the analytics keys. Pure. */
-export function validateAnalyticsSettings(v: AnalyticsValues, _ctx: ValidationContext): Problem[] {
+export function validateAnalyticsSettings(v: AnalyticsValues, ctx: ValidationContext): Problem[] {
     const problems: Problem[] = [];
+    // PutFunctionConcurrency fails when the account would keep fewer than 100 unreserved executions.
+    const functions = reservingFunctions(v, ctx.customers);
+    const reservable = Math.max(0, v.lambdaAccountConcurrencyLimit - LAMBDA_MIN_UNRESERVED_CONCURRENCY);
+    if (v.analyticsLambdaReservedConcurrency * functions > reservable) {
+        const perFunction = Math.floor(reservable / functions);
+        const why = `${functions} functions may reserve at most ${reservable} of the account's ${v.lambdaAccountConcurrencyLimit} concurrent executions: Lambda keeps ${LAMBDA_MIN_UNRESERVED_CONCURRENCY} unreserved`;
+        problems.push(
+            problem(
+                "analyticsLambdaReservedConcurrency",
+                perFunction >= 1 ? `at most ${perFunction} per function (${why})` : `no reservation this account can grant (${why}; raise the quota and lambdaAccountConcurrencyLimit)`,
+                v.analyticsLambdaReservedConcurrency,
+            ),
+        );
+    }
     if (!/^emr-\d+\.\d+\.\d+$/.test(v.emrReleaseLabel)) {
         problems.push(problem("emrReleaseLabel", "an EMR release label such as emr-7.5.0", v.emrReleaseLabel));
     }

@@ -186,6 +186,18 @@ describe("components/shared/config", () => {
             ]);
         });
 
+        it("rejects reserved concurrency that would leave the account less than Lambda's 100 unreserved executions", async () => {
+            // prod: inventory check, query API and object tagger reserve 20 each; the account limit is configured.
+            assert.deepStrictEqual(problemsFor({ lambdaAccountConcurrencyLimit: 150 }, "prod"), [
+                "healthcare-data-platform:analyticsLambdaReservedConcurrency: expected at most 16 per function (3 functions may reserve at most 50 of the account's 150 concurrent executions: Lambda keeps 100 unreserved), got 20",
+            ]);
+            // A new account's default limit of 10 leaves nothing to reserve.
+            assert.deepStrictEqual(problemsFor({ lambdaAccountConcurrencyLimit: 10 }), [
+                "healthcare-data-platform:analyticsLambdaReservedConcurrency: expected no reservation this account can grant (3 functions may reserve at most 0 of the account's 10 concurrent executions: Lambda keeps 100 unreserved; raise the quota and lambdaAccountConcurrencyLimit), got 2",
+            ]);
+            assert.strictEqual(platformConfig("prod", { lambdaAccountConcurrencyLimit: 160 }).analytics.lambda.reservedConcurrency, 20);
+        });
+
         it("rejects a Glacier transition less than 30 days after the IA transition (S3 refuses the rule)", async () => {
             // S3 keeps an object in STANDARD_IA at least 30 days: PutBucketLifecycleConfiguration refuses a rule whose
             // archive transition is less than 30 days after its STANDARD_IA transition (AWS knowledge center,
