@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as assert from "assert";
-import { ConfigValidationError, DECLARED_KEYS, loadPlatformConfig, PROJECT } from "../../../components/shared/config";
+import { ConfigValidationError, DECLARED_KEYS, isTestLane, loadPlatformConfig, PROJECT } from "../../../components/shared/config";
 import { cidrsOverlap, closestKey, isSecretKey, parseCidr } from "../../../components/shared/config-keys";
 import * as fs from "fs";
 import * as path from "path";
@@ -184,6 +184,31 @@ describe("components/shared/config", () => {
             assert.deepStrictEqual(problemsFor({ lifecycleRawIaDays: 7 }), [
                 "healthcare-data-platform:lifecycleRawIaDays: expected at least 30 days (S3's minimum before a transition to STANDARD_IA), got 7",
             ]);
+        });
+
+        it("outside the test lane, rejects the stack files' example account and the documentation-range VPN peer", async () => {
+            const real = (stack: "dev" | "prod", overrides: Record<string, unknown> = {}) => {
+                try {
+                    loadPlatformConfig(mapSource(stackConfigMap(stack, overrides), stack), { rejectPlaceholders: true });
+                    return [];
+                } catch (err) {
+                    if (!(err instanceof ConfigValidationError)) throw err;
+                    return err.problems;
+                }
+            };
+            const lane = "(a real deploy needs your values; only the offline engine and the real-engine test lane, HDP_TEST_LANE=offline|real-engine, accept examples)";
+            assert.deepStrictEqual(real("prod"), [
+                `aws:allowedAccountIds: expected your AWS account id, not the example 345678901234 ${lane}, got ["345678901234"]`,
+                `healthcare-data-platform:onPremVpnPeerIp: expected the public IPv4 address of your VPN device, not an address of a documentation range (RFC 5737) ${lane}, got '203.0.113.10'`,
+            ]);
+            assert.deepStrictEqual(real("dev"), [`aws:allowedAccountIds: expected your AWS account id, not the example 210987654321 ${lane}, got ["210987654321"]`]);
+            assert.deepStrictEqual(real("prod", { "aws:allowedAccountIds": ["602214076123"], onPremVpnPeerIp: "52.94.1.17", kmsKeyAdministratorArns: [], accessTrustedPrincipalArns: [] }), []);
+            // The offline engine and the specs read the stack files as they are.
+            assert.strictEqual(platformConfig("prod").naming.accountId, "345678901234");
+            assert.strictEqual(isTestLane({ HDP_TEST_LANE: "offline" }), true);
+            assert.strictEqual(isTestLane({ HDP_TEST_LANE: "real-engine" }), true);
+            assert.strictEqual(isTestLane({}), false);
+            assert.throws(() => isTestLane({ HDP_TEST_LANE: "yes" }), /HDP_TEST_LANE: expected offline or real-engine \(or unset for a real deploy\), got 'yes'/);
         });
 
         it("rejects reserved concurrency that would leave the account less than Lambda's 100 unreserved executions", async () => {
