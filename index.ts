@@ -56,7 +56,9 @@ const net = new Network(
 );
 const network = net.refs;
 
-const guardrails = new AccountGuardrails("guardrails", { context, databasesKey: keys.databases, guardDutyEnabled: cfg.security.guardDutyEnabled }, opts);
+// Under an organisation's delegated administrator, GuardDuty (and Macie) are already on: creating them again fails.
+const guardDutyEnabled = cfg.security.guardDutyEnabled && !cfg.security.delegatedAdministrator;
+const guardrails = new AccountGuardrails("guardrails", { context, databasesKey: keys.databases, guardDutyEnabled }, opts);
 
 // --- Storage ---
 // Each store exists only when its config boolean says so (components/storage/compose.ts).
@@ -101,6 +103,7 @@ const macie = new MacieDiscovery(
         context,
         dataLakeKey: keys.dataLake,
         macie: cfg.security.macie,
+        manageAccount: !cfg.security.delegatedAdministrator,
         lifecycle: cfg.dataLake.lifecycle.logs,
         accessLogBucketName: dataLake.accessLogs.name,
         inventoryBucketName: dataLake.inventory.name,

@@ -16,6 +16,7 @@ export const SECURITY_KEYS = {
     // An explicit empty string disables the identifier; only an absent key takes the default.
     macieMedicalRecordNumberRegex: { type: "string", default: "\\bMRN[-:#]? ?\\d{6,10}\\b" },
     guardDutyEnabled: { type: "boolean", default: true },
+    securityDelegatedAdministrator: { type: "boolean", default: false },
 } as const;
 
 export type SecurityValues = KeyValues<typeof SECURITY_KEYS>;
@@ -36,6 +37,12 @@ export interface SecurityConfig {
     kmsDeletionWindowDays: number;
     macie: MacieSettings;
     guardDutyEnabled: boolean;
+    /**
+     * The organisation's delegated administrator enabled GuardDuty and Macie for this account: the stack creates
+     * neither the detector nor the Macie account (creating them again fails) and still runs its own Macie job and
+     * alert rules. Pair it with the pack's `macieDelegatedAdministrator: true` (macie-phi-discovery).
+     */
+    delegatedAdministrator: boolean;
     /** IAM roles or users of the stack's account that administer the KMS keys (never use them). */
     keyAdministratorArns: string[];
     /** Who may assume the platform's human roles (data engineer, analyst, customer readers). */
@@ -88,6 +95,7 @@ export function securitySettings(v: SecurityValues): SecurityConfig {
             medicalRecordNumberRegex: v.macieMedicalRecordNumberRegex,
         },
         guardDutyEnabled: v.guardDutyEnabled,
+        delegatedAdministrator: v.securityDelegatedAdministrator,
         keyAdministratorArns: v.kmsKeyAdministratorArns,
         access: { trustedPrincipalArns: v.accessTrustedPrincipalArns, requireMfa: v.accessRequireMfa },
     };
