@@ -292,6 +292,11 @@ export class PresentationApi extends pulumi.ComponentResource {
                 { parent: this },
             );
 
+            // A domain in a VPC needs OpenSearch's service-linked role to place its network interfaces. AWS allows one
+            // per account: created here unless the account already has it (opensearchServiceLinkedRoleExists).
+            const serviceRole = os.serviceLinkedRoleExists
+                ? undefined
+                : new aws.iam.ServiceLinkedRole(`${name}-search-service-role`, { awsServiceName: "opensearchservice.amazonaws.com" }, { parent: this });
             this.domain = new aws.opensearch.Domain(
                 `${name}-search`,
                 {
@@ -323,7 +328,7 @@ export class PresentationApi extends pulumi.ComponentResource {
                     softwareUpdateOptions: { autoSoftwareUpdateEnabled: true },
                 },
                 // Referenced by deterministic ARNs: OpenSearch checks the groups and the resource policy exist.
-                { parent: this, protect, dependsOn: [logPolicy, this.opensearchMasterRole, ...logGroups.map((g) => g.group)] },
+                { parent: this, protect, dependsOn: [logPolicy, this.opensearchMasterRole, ...logGroups.map((g) => g.group), ...(serviceRole ? [serviceRole] : [])] },
             );
             Object.assign(outputs, { opensearchDomainName: domainName, opensearchDomainArn: domainArn, opensearchAvailabilityZones: azCount });
         }

@@ -29,6 +29,7 @@ export const ANALYTICS_KEYS = {
     opensearchEnabled: { type: "boolean", default: false },
     opensearchInstanceType: { type: "string", default: "t3.small.search" },
     opensearchInstanceCount: { type: "integer", default: 1, min: 1, max: 80 },
+    opensearchServiceLinkedRoleExists: { type: "boolean", default: false },
     quicksightEnabled: { type: "boolean", default: false },
 } as const;
 
@@ -56,7 +57,8 @@ export interface AnalyticsConfig {
     emr: EmrSettings;
     lambda: { reservedConcurrency: number; memoryMiB: number; timeoutSeconds: number };
     api: ApiSettings;
-    opensearch: { enabled: boolean; instanceType: string; instanceCount: number };
+    /** `serviceLinkedRoleExists`: the account already has AWSServiceRoleForAmazonOpenSearchService (one per account). */
+    opensearch: { enabled: boolean; instanceType: string; instanceCount: number; serviceLinkedRoleExists: boolean };
     quicksight: { enabled: boolean };
 }
 
@@ -125,7 +127,12 @@ export function analyticsSettings(v: AnalyticsValues): AnalyticsConfig {
             throttleBurst: v.apiThrottleBurst,
             throttleRate: v.apiThrottleRate,
         },
-        opensearch: { enabled: v.opensearchEnabled, instanceType: v.opensearchInstanceType, instanceCount: v.opensearchInstanceCount },
+        opensearch: {
+            enabled: v.opensearchEnabled,
+            instanceType: v.opensearchInstanceType,
+            instanceCount: v.opensearchInstanceCount,
+            serviceLinkedRoleExists: v.opensearchServiceLinkedRoleExists,
+        },
         quicksight: { enabled: v.quicksightEnabled },
     };
 }

@@ -147,6 +147,18 @@ describe("components/analytics/presentation", () => {
         assert.strictEqual(await put(`arn:aws:es:us-east-1:${acct}:domain/someone-else`), "ImplicitlyDenied");
     });
 
+    it("creates OpenSearch's service-linked role before a VPC domain, unless the account already has it", async () => {
+        const { rec } = await recordAnalytics({ stack: "prod", mode: "preview" });
+        const slr = one(rec, "aws:iam/serviceLinkedRole:ServiceLinkedRole", "analytics-presentation-search-service-role");
+        assert.strictEqual(inputs(slr).awsServiceName, "opensearchservice.amazonaws.com");
+        assert.ok(one(rec, "aws:opensearch/domain:Domain", "analytics-presentation-search").dependencies.includes(slr.urn), "the domain waits for the role");
+        // AWS allows one AWSServiceRoleForAmazonOpenSearchService per account: a second stack (or a console-created
+        // role) makes CreateServiceLinkedRole fail, so the switch leaves it out.
+        const existing = await recordAnalytics({ stack: "prod", mode: "preview", overrides: { opensearchServiceLinkedRoleExists: true } });
+        assert.deepStrictEqual(ofType(existing.rec, "aws:iam/serviceLinkedRole:ServiceLinkedRole"), []);
+        assert.strictEqual(ofType(existing.rec, "aws:opensearch/domain:Domain").length, 1);
+    });
+
     it("runs a one-node dev domain without zone awareness in one subnet, and rejects node counts that cannot spread evenly", async () => {
         const { rec } = await recordAnalytics({ stack: "dev", mode: "preview", overrides: { opensearchEnabled: true } });
         const d = inputs(one(rec, "aws:opensearch/domain:Domain", "analytics-presentation-search"));
