@@ -23,6 +23,7 @@
 import * as path from "path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { glueCrawlerLogGroupName, glueJobLogGroupNames, serviceLogGroups } from "../shared/service-logs";
 import { BatchEtlSettings, SourceTable } from "./settings";
 import { bucketArn, regionalArn, resourceName } from "../shared/naming";
 import { BucketRef, NetworkRefs, PlatformContext, PlatformKeyRefs } from "../shared/refs";
@@ -300,6 +301,17 @@ export class BatchEtl extends pulumi.ComponentResource {
             { parent: this, dependsOn: [this.secret] },
         );
 
+        // Glue would create these unencrypted with no retention on first run: created first, with the logs key.
+        const [crawlerLogs, ...jobLogs] = serviceLogGroups(
+            this,
+            name,
+            [
+                { suffix: "crawler-logs", name: glueCrawlerLogGroupName(this.securityConfigurationName, glueRoleName) },
+                ...glueJobLogGroupNames(this.securityConfigurationName, glueRoleName).map((n, i) => ({ suffix: `job-logs-${i === 0 ? "output" : "error"}`, name: n })),
+            ],
+            args.keys.logs,
+            args.context.logRetentionDays,
+        );
         const sourceDatabase = new aws.glue.CatalogDatabase(
             `${name}-source-db`,
             {
@@ -324,7 +336,7 @@ export class BatchEtl extends pulumi.ComponentResource {
                 recrawlPolicy: { recrawlBehavior: "CRAWL_EVERYTHING" },
                 tags: classificationTags("confidential"),
             },
-            { parent: this, dependsOn: [glueRole, gluePolicy, connection, securityConfiguration] },
+            { parent: this, dependsOn: [glueRole, gluePolicy, connection, securityConfiguration, crawlerLogs] },
         );
 
         const script = new aws.s3.BucketObjectv2(
@@ -375,7 +387,7 @@ export class BatchEtl extends pulumi.ComponentResource {
                 },
                 tags: phi,
             },
-            { parent: this, dependsOn: [glueRole, gluePolicy, connection, securityConfiguration, script] },
+            { parent: this, dependsOn: [glueRole, gluePolicy, connection, securityConfiguration, script, ...jobLogs] },
         );
 
         new aws.glue.Trigger(

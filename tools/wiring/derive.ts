@@ -61,7 +61,8 @@ export type IntegrationKind =
     | "efs-client"
     | "object-tagger"
     | "tenant-write-read"
-    | "tenant-boundary";
+    | "tenant-boundary"
+    | "service-log-groups";
 
 export interface Integration {
     kind: IntegrationKind;
@@ -142,7 +143,6 @@ export const NO_INTEGRATION: Record<string, string> = {
     "aws:rds/parameterGroup:ParameterGroup": "database setting",
     "aws:rds/clusterParameterGroup:ClusterParameterGroup": "database setting",
     "aws:rds/subnetGroup:SubnetGroup": "network placement",
-    "aws:redshiftserverless/namespace:Namespace": "encryption at rest under the deployer's grant (root-delegated key policy); its log group is derived",
     "aws:redshiftserverless/workgroup:Workgroup": "network placement of its namespace",
     "aws:dynamodb/table:Table": "encryption at rest under the deployer's grant (root-delegated key policy)",
     "aws:elasticache/replicationGroup:ReplicationGroup": "encryption at rest under the deployer's grant (root-delegated key policy)",
@@ -202,6 +202,8 @@ const DERIVED = new Set([
     "aws:storagegateway/nfsFileShare:NfsFileShare",
     "aws:storagegateway/smbFileShare:SmbFileShare",
     "aws:efs/fileSystemPolicy:FileSystemPolicy",
+    "aws:redshiftserverless/namespace:Namespace",
+    "aws:redshift/logging:Logging",
 ]);
 
 /** Service principals whose roles the derivation knows how to trace to the resource that uses the role. */
@@ -285,6 +287,14 @@ export class Deriver {
         for (const r of of("aws:kms/grant:Grant")) this.snowballGrant(r.urn, plainInputs(r));
         for (const r of of("aws:opensearch/domain:Domain")) this.openSearchLogs(r.urn, plainInputs(r));
         for (const r of of("aws:efs/fileSystemPolicy:FileSystemPolicy")) this.efsClient(r.urn, plainInputs(r));
+        for (const r of of("aws:redshiftserverless/namespace:Namespace")) {
+            const i = plainInputs(r);
+            this.serviceLogGroups(r.urn, `Redshift Serverless ${str(i.namespaceName)}`, arr(i.logExports).map((t) => `/aws/redshift/${str(i.namespaceName)}/${String(t)}`));
+        }
+        for (const r of of("aws:redshift/logging:Logging")) {
+            const i = plainInputs(r);
+            if (i.logDestinationType === "cloudwatch") this.serviceLogGroups(r.urn, `Redshift ${str(i.clusterIdentifier)}`, arr(i.logExports).map((t) => `/aws/redshift/cluster/${str(i.clusterIdentifier)}/${String(t)}`));
+        }
         for (const r of of("aws:iam/role:Role")) this.stream(r.urn);
         this.tenants();
         this.unusedRoles();
@@ -403,6 +413,21 @@ export class Deriver {
         }
         for (const action of ["logs:CreateLogStream", "logs:PutLogEvents"]) {
             i.steps.push({ what: `${what}: ${action} ${group.name}`, party, action, resource: `${group.arn}:log-stream:${stream}`, context, resourcePolicy, expect: "Allowed" });
+        }
+    }
+
+    /**
+     * Log groups a service creates for itself when they are missing (unencrypted, kept forever): the stack must create
+     * them first, with a key, so the service writes into them.
+     */
+    private serviceLogGroups(urn: string, service: string, names: string[]): void {
+        if (names.length === 0) return;
+        const i = this.add("service-log-groups", `${service} writes into log groups the stack created with a key`, urn);
+        for (const name of names) {
+            const g = this.f.logGroups.get(this.f.logGroupArn(name));
+            if (!g) i.problems.push(`${service}: log group ${name} is not created by this stack (the service would create it unencrypted, kept forever)`);
+            else if (!g.keyArn) i.problems.push(`${service}: log group ${name} has no KMS key`);
+            else this.kms(i, { kind: "service", service: `logs.${this.f.region}.amazonaws.com` }, g.keyArn, ["kms:GenerateDataKey"], { "kms:EncryptionContext:aws:logs:arn": g.arn }, `CloudWatch Logs encrypts ${name}`);
         }
     }
 
@@ -673,9 +698,9 @@ export class Deriver {
         if (target) this.s3Write(i, party, this.f.bucketOf(target), `${target.replace(/^s3:\/\/[^/]+\//, "")}ehr/encounters/part-0001.parquet`, { sseKey, what: "Glue writes the target" });
         const temp = str(obj(inp.defaultArguments)["--TempDir"]);
         if (temp) this.s3Write(i, party, this.f.bucketOf(temp), `${temp.replace(/^s3:\/\/[^/]+\//, "")}x`, { sseKey, what: "Glue writes temporary files" });
-        const logsKey = str(obj(enc.cloudwatchEncryption).kmsKeyArn);
-        i.steps.push({ what: "Glue writes job logs", party, action: "logs:PutLogEvents", resource: `${this.f.logGroupArn(`/aws-glue/jobs/${str(inp.securityConfiguration) ?? ""}-role/${role.name}/output`)}:log-stream:x`, context: {}, expect: "Allowed" });
-        if (logsKey) i.steps.push({ what: "Glue associates the logs key with its log group", party, action: "logs:AssociateKmsKey", resource: this.f.logGroupArn(`/aws-glue/jobs/${str(inp.securityConfiguration) ?? ""}-role/${role.name}/output`), context: {}, expect: "Allowed" });
+        // With a security configuration, Glue writes to /aws-glue/jobs/<configuration>-role/<role>/{output,error}.
+        const jobLogs = str(inp.securityConfiguration) ? `/aws-glue/jobs/${str(inp.securityConfiguration)}-role/${role.name}` : "/aws-glue/jobs";
+        for (const stream of ["output", "error"]) this.logWrite(i, party, this.f.logGroupArn(`${jobLogs}/${stream}`), "jr_0123456789abcdef", `Glue writes job ${stream} logs`);
     }
 
     private glueCrawler(urn: string, inp: Record<string, unknown>): void {
@@ -694,7 +719,9 @@ export class Deriver {
         for (const action of ["glue:GetDatabase", "glue:CreateTable", "glue:UpdateTable"]) {
             i.steps.push({ what: `the crawler writes the catalog: ${action}`, party, action, resource: action === "glue:GetDatabase" ? this.f.arn("glue", `database/${db}`) : this.f.arn("glue", `table/${db}/t`), context: {}, expect: "Allowed" });
         }
-        i.steps.push({ what: "the crawler writes its logs", party, action: "logs:PutLogEvents", resource: `${this.f.logGroupArn(`/aws-glue/crawlers-role/${role.name}-${str(inp.securityConfiguration) ?? ""}`)}:log-stream:${name}`, context: {}, expect: "Allowed" });
+        // With a security configuration, crawlers write to /aws-glue/crawlers-role/<role>-<configuration>.
+        const crawlerLogs = str(inp.securityConfiguration) ? `/aws-glue/crawlers-role/${role.name}-${str(inp.securityConfiguration)}` : "/aws-glue/crawlers";
+        this.logWrite(i, party, this.f.logGroupArn(crawlerLogs), name, "the crawler writes its logs");
     }
 
     private emr(urn: string, inp: Record<string, unknown>): void {
