@@ -64,8 +64,10 @@ const guardrails = new AccountGuardrails("guardrails", { context, databasesKey: 
 // Each store exists only when its config boolean says so (components/storage/compose.ts).
 const storage = composeStorage(cfg, { context, keys, network, opts });
 const dataLake = storage.dataLake;
-// Buckets are referenced by deterministic name (known at preview), so consumers wait for them explicitly:
-// S3 refuses a logging target or inventory destination that does not exist yet.
+// Buckets are referenced by deterministic name (known at preview), so consumers wait for them explicitly: S3 refuses
+// a logging target that does not exist yet (InvalidTargetBucketForLogging). An inventory destination is not checked
+// when the configuration is written (components/storage/data-lake.ts); waiting for it only means the first daily
+// report finds its bucket and policy in place.
 const afterLogBuckets: pulumi.ComponentResourceOptions = { ...opts, dependsOn: [dataLake.secureBuckets.accessLogs, dataLake.secureBuckets.inventory] };
 const afterLake: pulumi.ComponentResourceOptions = { ...opts, dependsOn: [dataLake] };
 
