@@ -21,7 +21,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as esbuild from "esbuild";
 import * as path from "path";
-import { AnalyticsConfig } from "../shared/config";
+import { AnalyticsConfig } from "./settings";
 import { regionalArn, resourceName } from "../shared/naming";
 import { NetworkRefs, PlatformContext, PlatformKeyRefs } from "../shared/refs";
 import { AthenaQueryAccess } from "./athena";

@@ -27,7 +27,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { AnalyticsConfig } from "../shared/config";
+import { AnalyticsConfig } from "./settings";
 import { globalArn, regionalArn, resourceName } from "../shared/naming";
 import { BucketRef, NetworkRefs, PlatformContext, PlatformKeyRefs } from "../shared/refs";
 import { CatalogRefs } from "./catalog";

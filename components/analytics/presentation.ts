@@ -15,7 +15,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { AnalyticsConfig } from "../shared/config";
+import { AnalyticsConfig } from "./settings";
 import { accountRootArn, globalArn, regionalArn, resourceName } from "../shared/naming";
 import { NetworkRefs, PlatformContext, PlatformKeyRefs } from "../shared/refs";
 import { AnalyticsFunction, CacheRef } from "./analytics-function";
@@ -90,9 +90,6 @@ export class PresentationApi extends pulumi.ComponentResource {
         const outputs: Record<string, unknown> = { apiEnabled: s.api.enabled, opensearchEnabled: s.opensearch.enabled, quicksightEnabled: s.quicksight.enabled };
 
         if (s.api.enabled) {
-            if (s.api.authorization === "JWT" && (!s.api.jwtIssuer || s.api.jwtAudience.length === 0)) {
-                throw new Error(`PresentationApi '${name}': api.authorization is JWT but apiJwtIssuer or apiJwtAudience is not set`);
-            }
             this.queryFunction = new AnalyticsFunction(
                 `${name}-query`,
                 {

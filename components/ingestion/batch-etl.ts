@@ -23,58 +23,14 @@
 import * as path from "path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { IngestionConfig } from "../shared/config";
+import { BatchEtlSettings, SourceTable } from "./settings";
 import { bucketArn, regionalArn, resourceName } from "../shared/naming";
 import { BucketRef, NetworkRefs, PlatformContext, PlatformKeyRefs } from "../shared/refs";
-import { classificationTags, CUSTOMER_ID_PATTERN } from "../shared/tags";
+import { classificationTags } from "../shared/tags";
 import { keyUseStatement, logGroupArn, policyJson, roleArn, serviceTrustPolicy, viaService } from "./iam-support";
 
 /** The ETL script, kept in the repository and uploaded by the program. */
 export const ETL_SCRIPT_PATH = path.join(__dirname, "glue", "jdbc_to_parquet.py");
-
-/** Glue connection type (and job `--connection_type`) by JDBC URL scheme. */
-const CONNECTION_TYPES: Record<string, string> = {
-    postgresql: "postgresql",
-    mysql: "mysql",
-    sqlserver: "sqlserver",
-    "oracle:thin": "oracle",
-};
-
-/** A source table: `schema.table` with an optional job-bookmark column after `:`. */
-export interface SourceTable {
-    schema: string;
-    table: string;
-    bookmarkKey?: string;
-}
-
-export function parseSourceTable(spec: string): SourceTable {
-    const m = /^([A-Za-z_][A-Za-z0-9_$]*)\.([A-Za-z_][A-Za-z0-9_$]*)(?::([A-Za-z_][A-Za-z0-9_]*))?$/.exec(spec);
-    if (!m) {
-        throw new Error(`etlSourceTables: expected schema.table or schema.table:bookmark_column, got '${spec}'`);
-    }
-    return { schema: m[1], table: m[2], bookmarkKey: m[3] };
-}
-
-/** Database name and engine of a JDBC URL (`jdbc:postgresql://host:5432/ehr` -> `ehr`, `postgresql`). */
-export function parseJdbcUrl(url: string): { engine: string; database: string } {
-    const m = /^jdbc:(postgresql|mysql|sqlserver|oracle:thin):(.*)$/.exec(url);
-    if (!m) {
-        throw new Error(`onPremJdbcUrl: expected a JDBC URL such as jdbc:postgresql://ehr.hospital.local:5432/ehr, got '${url}'`);
-    }
-    const rest = m[2];
-    let database = "";
-    if (m[1] === "sqlserver") {
-        database = /databaseName=([^;]+)/i.exec(rest)?.[1] ?? "";
-    } else if (m[1] === "oracle:thin") {
-        database = /[/:]([A-Za-z0-9_$#.]+)$/.exec(rest)?.[1] ?? "";
-    } else {
-        database = /^\/\/[^/]+\/([^?;]+)/.exec(rest)?.[1] ?? "";
-    }
-    if (!database) {
-        throw new Error(`onPremJdbcUrl: the URL names no database (crawler include paths start with it), got '${url}'`);
-    }
-    return { engine: CONNECTION_TYPES[m[1]], database };
-}
 
 /** Crawler include path of a table: `<database>/<schema>/<table>`, or `<schema>/<table>` for MySQL (schema = database). */
 export function crawlerPath(engine: string, database: string, t: SourceTable): string {
@@ -106,7 +62,7 @@ export function createCatalogEncryption(
 export interface BatchEtlArgs {
     context: PlatformContext;
     /** `PlatformConfig.ingestion.batch`; whether the component exists is the caller's decision. */
-    config: Omit<IngestionConfig["batch"], "enabled">;
+    config: Omit<BatchEtlSettings, "enabled">;
     /** Customer that owns the on-prem database (`PlatformConfig.ingestion.onPremCustomer`). */
     customer: string;
     /** `dataLake`: catalog, job output, bookmarks and the script; `secrets`: the JDBC secret; `logs`: job logs. */
@@ -151,17 +107,9 @@ export class BatchEtl extends pulumi.ComponentResource {
         super("healthcare:ingestion:BatchEtl", name, {}, opts);
         const { naming, protect } = args.context;
         const cfg = args.config;
-        if (!cfg.password) {
-            throw new Error(`BatchEtl '${name}': onPremDbPassword is required (pulumi config set --secret onPremDbPassword <value>)`);
-        }
-        if (!CUSTOMER_ID_PATTERN.test(args.customer)) {
-            throw new Error(`BatchEtl '${name}': onPremCustomer must be a customer id (lowercase letters, digits, inner hyphens), got '${args.customer}'`);
-        }
-        if (cfg.sourceTables.length === 0) {
-            throw new Error(`BatchEtl '${name}': etlSourceTables must name at least one schema.table`);
-        }
-        const { engine, database } = parseJdbcUrl(cfg.jdbcUrl);
-        const tables = cfg.sourceTables.map(parseSourceTable);
+        // Validated and parsed at config time (components/ingestion/settings.ts).
+        const { engine, database } = cfg.source;
+        const tables = cfg.tables;
 
         const glueName = (role: string) => resourceName(naming, `${name}-${role}`, "glue");
         this.jobName = glueName("jdbc-to-parquet");

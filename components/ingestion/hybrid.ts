@@ -23,10 +23,10 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { IngestionConfig, parseCidr } from "../shared/config";
+import { IngestionConfig } from "./settings";
 import { bucketArn, resourceName } from "../shared/naming";
 import { BucketRef, PlatformContext, PlatformKeyRefs } from "../shared/refs";
-import { classificationTags, CUSTOMER_ID_PATTERN } from "../shared/tags";
+import { classificationTags } from "../shared/tags";
 import { keyUseStatement, logGroupArn, policyJson, roleArn, s3EncryptionContext, serviceTrustPolicy, viaService } from "./iam-support";
 
 export interface HybridFileGatewayArgs {
@@ -71,24 +71,6 @@ export class HybridFileGateway extends pulumi.ComponentResource {
         super("healthcare:ingestion:HybridFileGateway", name, {}, opts);
         const { naming, protect } = args.context;
         const cfg = args.config;
-        if (!args.customer || !CUSTOMER_ID_PATTERN.test(args.customer)) {
-            throw new Error(`HybridFileGateway '${name}': onPremCustomer must be a customer id, got '${args.customer}'`);
-        }
-        if (!cfg.activationKey === !cfg.gatewayIpAddress) {
-            throw new Error(
-                `HybridFileGateway '${name}': set exactly one of storageGatewayActivationKey (secret) or storageGatewayIpAddress`,
-            );
-        }
-        const badCidr = cfg.nfsClientCidrs.find((c) => !parseCidr(c) || (parseCidr(c) as [number, number])[1] < 8);
-        if (badCidr !== undefined) {
-            throw new Error(`HybridFileGateway '${name}': storageGatewayNfsClientCidrs must be client networks of /8 or narrower, got '${badCidr}'`);
-        }
-        if (cfg.nfsClientCidrs.length === 0 && !cfg.smbEnabled) {
-            throw new Error(`HybridFileGateway '${name}': no share to create: set storageGatewayNfsClientCidrs or storageGatewaySmb`);
-        }
-        if (cfg.smbEnabled && cfg.smbAllowedUsers.length === 0) {
-            throw new Error(`HybridFileGateway '${name}': storageGatewaySmbAllowedUsers must name at least one AD user or @group (guest access is never enabled)`);
-        }
         const cacheStale = args.cacheStaleTimeoutSeconds ?? 300;
         if (!Number.isInteger(cacheStale) || cacheStale < 300 || cacheStale > 2592000) {
             throw new Error(`HybridFileGateway '${name}': cacheStaleTimeoutSeconds must be 300-2592000, got ${cacheStale}`);

@@ -15,7 +15,7 @@
  * separate program, not a resource.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { IngestionConfig } from "../shared/config";
+import { IngestionConfig } from "./settings";
 import { BucketRef, NetworkRefs, PlatformContext, PlatformKeyRefs } from "../shared/refs";
 import { BatchEtl, createCatalogEncryption } from "./batch-etl";
 import { BulkMigrationLanding } from "./bulk-migration";

@@ -19,14 +19,11 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { IngestionConfig } from "../shared/config";
+import { IngestionConfig } from "./settings";
 import { bucketArn, regionalArn, resourceName } from "../shared/naming";
 import { BucketRef, PlatformContext, PlatformKeyRefs } from "../shared/refs";
 import { classificationTags } from "../shared/tags";
 import { IamStatement, keyUseStatement, logGroupArn, policyJson, roleArn, s3EncryptionContext, serviceTrustPolicy, viaService } from "./iam-support";
-
-/** Firehose refuses dynamic partitioning (and Parquet conversion) with a buffer under 64 MiB. */
-export const FIREHOSE_MIN_DYNAMIC_PARTITIONING_BUFFER_MIB = 64;
 
 /** The record field that names the customer; also the partition key producers use. */
 export const CUSTOMER_FIELD = "customer";
@@ -95,14 +92,6 @@ export class StreamingIngestion extends pulumi.ComponentResource {
         super("healthcare:ingestion:StreamingIngestion", name, {}, opts);
         const { naming, protect } = args.context;
         const cfg = args.config;
-        if (cfg.bufferMiB < FIREHOSE_MIN_DYNAMIC_PARTITIONING_BUFFER_MIB || cfg.bufferMiB > 128) {
-            throw new Error(
-                `StreamingIngestion '${name}': firehoseBufferMiB must be 64-128 (dynamic partitioning needs at least ${FIREHOSE_MIN_DYNAMIC_PARTITIONING_BUFFER_MIB} MiB), got ${cfg.bufferMiB}`,
-            );
-        }
-        if (cfg.mode === "PROVISIONED" && !(cfg.shardCount >= 1)) {
-            throw new Error(`StreamingIngestion '${name}': kinesisShardCount must be at least 1 when kinesisMode is PROVISIONED, got ${cfg.shardCount}`);
-        }
         const landingArn = bucketArn(naming, args.landingBucket.name);
 
         this.streamName = resourceName(naming, `${name}`, "kinesis");

@@ -12,7 +12,8 @@
 import * as aws from "@pulumi/aws";
 import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
-import { NetworkConfig, parseCidr } from "../shared/config";
+import { parseCidr } from "../shared/config-keys";
+import { NetworkConfig } from "./settings";
 import { NamingContext, regionalArn, resourceName } from "../shared/naming";
 import { KeyRef, NetworkRefs, PlatformContext } from "../shared/refs";
 

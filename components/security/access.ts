@@ -31,7 +31,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { DATA_ZONES, DataZone } from "../shared/config";
+import { DATA_ZONES, DataZone } from "../storage/settings";
 import { accountRootArn, NamingContext, regionalArn, resourceName } from "../shared/naming";
 import { BucketRef, KeyRef, PlatformContext } from "../shared/refs";
 import { CUSTOMER_ID_PATTERN, TAG_KEYS } from "../shared/tags";

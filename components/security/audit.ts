@@ -12,7 +12,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { LifecycleSettings, ObjectLockSettings } from "../shared/config";
+import { LifecycleSettings, ObjectLockSettings } from "../storage/settings";
 import { bucketArn, bucketName, NamingContext, regionalArn, resourceName } from "../shared/naming";
 import { KeyRef, PlatformContext } from "../shared/refs";
 import { SecureBucket } from "../storage/secure-bucket";

@@ -8,7 +8,8 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { LifecycleSettings, SecurityConfig } from "../shared/config";
+import { LifecycleSettings } from "../storage/settings";
+import { SecurityConfig } from "./settings";
 import { bucketArn, bucketName, NamingContext, regionalArn, resourceName } from "../shared/naming";
 import { KeyRef, PlatformContext } from "../shared/refs";
 import { DataClassification, TAG_KEYS } from "../shared/tags";

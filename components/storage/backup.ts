@@ -26,7 +26,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { StorageConfig } from "../shared/config";
+import { StorageConfig } from "./settings";
 import { globalArn, regionalArn, resourceName } from "../shared/naming";
 import { PlatformContext, PlatformKeyRefs } from "../shared/refs";
 import { BACKUP_TAG } from "./store-support";

@@ -25,7 +25,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { StorageConfig } from "../shared/config";
+import { StorageConfig } from "./settings";
 import { regionalArn, resourceName } from "../shared/naming";
 import { NetworkRefs, PlatformContext, PlatformKeyRefs } from "../shared/refs";
 import { storeSecurityGroup } from "./store-support";

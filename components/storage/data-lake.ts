@@ -39,7 +39,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { DATA_ZONES, DataLakeConfig, DataZone, LifecycleSettings } from "../shared/config";
+import { DATA_ZONES, DataLakeConfig, DataZone, LifecycleSettings } from "./settings";
 import { bucketArn, bucketName } from "../shared/naming";
 import { BucketRef, PlatformContext, PlatformKeyRefs } from "../shared/refs";
 import { SecureBucket } from "./secure-bucket";

@@ -29,7 +29,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { RdsSettings } from "../shared/config";
+import { RdsSettings } from "./settings";
 import { regionalArn, resourceName } from "../shared/naming";
 import { NetworkRefs, PlatformContext, PlatformKeyRefs } from "../shared/refs";
 import { BACKUP_TAG, majorVersion, storeSecurityGroup } from "./store-support";

@@ -24,7 +24,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { StorageConfig } from "../shared/config";
+import { StorageConfig } from "./settings";
 import { accountRootArn, resourceName } from "../shared/naming";
 import { NetworkRefs, PlatformContext, PlatformKeyRefs } from "../shared/refs";
 import { BACKUP_TAG, plainLength, storeSecurityGroup } from "./store-support";

@@ -22,7 +22,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { StorageConfig } from "../shared/config";
+import { StorageConfig } from "./settings";
 import { resourceName } from "../shared/naming";
 import { NetworkRefs, PlatformContext, PlatformKeyRefs } from "../shared/refs";
 import { BACKUP_TAG, storeSecurityGroup } from "./store-support";

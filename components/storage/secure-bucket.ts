@@ -36,7 +36,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { LifecycleSettings, ObjectLockSettings, S3_MIN_IA_DAYS } from "../shared/config";
+import { LifecycleSettings, ObjectLockSettings, S3_MIN_IA_DAYS } from "./settings";
 import { bucketArn, bucketName, bucketObjectsArn, NamingContext } from "../shared/naming";
 import { DataClassification, classificationTags } from "../shared/tags";
 import { KeyRef } from "../shared/refs";

@@ -3,12 +3,13 @@
  * and wire-form helpers. Everything here reads real artefacts; nothing fakes a verdict.
  */
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
-import * as yaml from "js-yaml";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigSource, loadPlatformConfig, PlatformConfig, PROJECT } from "../../components/shared/config";
 import { PlatformContext, PlatformKeyRefs, NetworkRefs } from "../../components/shared/refs";
 import { Recording, RecordedResource } from "../../tools/offline/recorder";
+import { loadStackConfig } from "../../tools/offline/stack-config";
 import { isWireSecret, SIG_KEY, UNKNOWN } from "../../tools/offline/wire";
 export { isWireSecret, UNKNOWN };
 
@@ -17,37 +18,36 @@ export const ROOT = path.resolve(__dirname, "..", "..");
 /** The wire protocol's signature key of a secret value. */
 export const SECRET_SIG = SIG_KEY;
 
-/** Fully qualified config of a stack file, structured values as JSON strings, as the CLI passes them. */
+/**
+ * Fully qualified config of a stack as the CLI hands it to the program (tools/offline/stack-config.ts: Pulumi.yaml
+ * defaults merged with `Pulumi.<stack>.yaml`, structured values as JSON, encrypted values as placeholders).
+ * `overrides` act like `pulumi config set` (bare keys are project keys; `undefined` removes a key).
+ */
 export function stackConfigMap(stack: string, overrides: Record<string, unknown> = {}): Record<string, string> {
-    return configMapFromFile(path.join(ROOT, `Pulumi.${stack}.yaml`), overrides);
+    return loadStackConfig(ROOT, stack, overrides).config;
 }
 
-/** Like {@link stackConfigMap} for any stack-shaped YAML file. */
-export function configMapFromFile(file: string, overrides: Record<string, unknown> = {}): Record<string, string> {
-    const doc = yaml.load(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> };
-    const out: Record<string, string> = {};
-    const put = (k: string, v: unknown) => {
-        const key = k.includes(":") ? k : `${PROJECT}:${k}`;
-        if (v === undefined) {
-            delete out[key];
-        } else if (v !== null && typeof v === "object" && "secure" in (v as object)) {
-            out[key] = `offline-secret-${key}`;
-        } else {
-            out[key] = typeof v === "string" ? v : JSON.stringify(v);
-        }
-    };
-    for (const [k, v] of Object.entries(doc.config ?? {})) put(k, v);
-    for (const [k, v] of Object.entries(overrides)) put(k, v);
-    return out;
+/** Like {@link stackConfigMap} for any stack-shaped YAML file (read as stack `stack` of this project). */
+export function configMapFromFile(file: string, overrides: Record<string, unknown> = {}, stack = "template"): Record<string, string> {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hdp-stack-"));
+    try {
+        fs.copyFileSync(path.join(ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+        fs.copyFileSync(file, path.join(dir, `Pulumi.${stack}.yaml`));
+        return loadStackConfig(dir, stack, overrides).config;
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
 }
 
 /** A ConfigSource over a fully qualified map (what `readPlatformConfig` sees through pulumi.Config). */
 export function mapSource(map: Record<string, string>, stack = "test"): ConfigSource {
+    const prefix = `${PROJECT}:`;
     return {
         stack,
-        get: (key) => map[`${PROJECT}:${key}`],
+        get: (key) => map[`${prefix}${key}`],
         getQualified: (key) => map[key],
-        getSecret: (key) => (map[`${PROJECT}:${key}`] ? pulumi.secret(map[`${PROJECT}:${key}`]) : undefined),
+        getSecret: (key) => (map[`${prefix}${key}`] !== undefined ? pulumi.secret(map[`${prefix}${key}`]) : undefined),
+        keys: () => Object.keys(map).filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length)),
     };
 }
 

@@ -3,16 +3,23 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { execFileSync, spawnSync } from "child_process";
-import { BatchEtl, crawlerPath, ETL_SCRIPT_PATH, parseJdbcUrl, parseSourceTable } from "../../../components/ingestion/batch-etl";
+import { BatchEtl, crawlerPath, ETL_SCRIPT_PATH } from "../../../components/ingestion/batch-etl";
+import { BatchEtlSettings } from "../../../components/ingestion/settings";
 import { PlatformConfig } from "../../../components/shared/config";
 import { Recording } from "../../../tools/offline/recorder";
 import { contextOf, descendants, fakeKeys, fakeNetwork, inputs, isWireSecret, one, ofType, ROOT, SECRET_SIG } from "../../support/platform";
 import { bucketRef, decide, documentOf, MODES, platformConfig, record } from "./support";
 
+/** The batch settings of a config that switches batch ETL on. */
+function batchOf(cfg: PlatformConfig): BatchEtlSettings {
+    assert.ok(cfg.ingestion.batch.enabled, "batch ETL is on");
+    return cfg.ingestion.batch;
+}
+
 const build = (cfg: PlatformConfig, extra: { manageCatalogEncryption?: boolean } = {}) => () =>
     new BatchEtl("ingest-batch", {
         context: contextOf(cfg),
-        config: cfg.ingestion.batch,
+        config: batchOf(cfg),
         customer: cfg.ingestion.onPremCustomer,
         keys: fakeKeys(cfg),
         network: fakeNetwork(cfg),
@@ -181,21 +188,7 @@ describe("components/ingestion/batch-etl: BatchEtl", () => {
         assert.strictEqual(ofType(rec, "aws:glue/securityConfiguration:SecurityConfiguration").length, 1);
     });
 
-    it("refuses to build without the password, naming the config key", async () => {
-        const cfg = platformConfig("prod");
-        const noPassword = { ...cfg, ingestion: { ...cfg.ingestion, batch: { ...cfg.ingestion.batch, password: undefined } } };
-        await assert.rejects(record(cfg, "prod", "preview", build(noPassword)), {
-            message: "BatchEtl 'ingest-batch': onPremDbPassword is required (pulumi config set --secret onPremDbPassword <value>)",
-        });
-    });
-
-    it("parses JDBC URLs, source tables and crawler paths per engine", async () => {
-        assert.deepStrictEqual(parseJdbcUrl("jdbc:postgresql://ehr:5432/ehr?ssl=true"), { engine: "postgresql", database: "ehr" });
-        assert.deepStrictEqual(parseJdbcUrl("jdbc:sqlserver://db:1433;databaseName=Clinical;encrypt=true"), { engine: "sqlserver", database: "Clinical" });
-        assert.deepStrictEqual(parseJdbcUrl("jdbc:oracle:thin:@//db:1521/ORCLPDB1"), { engine: "oracle", database: "ORCLPDB1" });
-        assert.throws(() => parseJdbcUrl("jdbc:postgresql://ehr:5432/"), /the URL names no database/);
-        assert.deepStrictEqual(parseSourceTable("ehr.encounters:updated_at"), { schema: "ehr", table: "encounters", bookmarkKey: "updated_at" });
-        assert.throws(() => parseSourceTable("encounters"), /expected schema\.table or schema\.table:bookmark_column, got 'encounters'/);
+    it("derives crawler paths per engine", async () => {
         assert.strictEqual(crawlerPath("postgresql", "ehr", { schema: "public", table: "patients" }), "ehr/public/patients");
         assert.strictEqual(crawlerPath("mysql", "lab", { schema: "lab", table: "results" }), "lab/results");
     });

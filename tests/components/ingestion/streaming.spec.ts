@@ -154,14 +154,6 @@ describe("components/ingestion/streaming: StreamingIngestion", () => {
         assert.strictEqual(stream.shardCount, 4);
     });
 
-    it("refuses a buffer below the 64 MiB dynamic partitioning needs, naming the config key", async () => {
-        const cfg: PlatformConfig = platformConfig("dev");
-        const small = { ...cfg, ingestion: { ...cfg.ingestion, streaming: { ...cfg.ingestion.streaming, bufferMiB: 32 } } };
-        await assert.rejects(record(cfg, "dev", "preview", build(small)), {
-            message: "StreamingIngestion 'ingest-stream': firehoseBufferMiB must be 64-128 (dynamic partitioning needs at least 64 MiB), got 32",
-        });
-    });
-
     it("lets two instances coexist: every physical name differs", async () => {
         const cfg = platformConfig("dev");
         const rec = await record(cfg, "dev", "preview", () => {

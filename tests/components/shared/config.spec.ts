@@ -1,20 +1,31 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as assert from "assert";
-import { ConfigValidationError, loadPlatformConfig, cidrsOverlap, parseCidr, PROJECT } from "../../../components/shared/config";
+import { ConfigValidationError, DECLARED_KEYS, loadPlatformConfig, PROJECT } from "../../../components/shared/config";
+import { cidrsOverlap, closestKey, isSecretKey, parseCidr } from "../../../components/shared/config-keys";
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { mapSource, platformConfig, ROOT, stackConfigMap } from "../../support/platform";
 
-/** The problems reported for the dev stack with `overrides` applied. */
-function problemsFor(overrides: Record<string, unknown>, stack: "dev" | "prod" = "dev"): string[] {
+/** The problems the reader reports for a fully qualified config map. */
+function problemsOf(map: Record<string, string>, stack: string): string[] {
     try {
-        loadPlatformConfig(mapSource(stackConfigMap(stack, overrides), stack));
+        loadPlatformConfig(mapSource(map, stack));
     } catch (err) {
         if (err instanceof ConfigValidationError) return err.problems;
         throw err;
     }
-    assert.fail(`expected a ConfigValidationError for ${JSON.stringify(overrides)}`);
+    assert.fail(`expected a ConfigValidationError for ${JSON.stringify(map)}`);
+}
+
+/** The problems reported for the stack with `overrides` applied as `pulumi config set` would (the CLI's own checks first). */
+function problemsFor(overrides: Record<string, unknown>, stack: "dev" | "prod" = "dev"): string[] {
+    return problemsOf(stackConfigMap(stack, overrides), stack);
+}
+
+/** Pulumi.yaml's `config:` block. */
+function declarations(): Record<string, { type?: string; default?: unknown; secret?: boolean }> {
+    return (yaml.load(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")) as { config: Record<string, { type?: string; default?: unknown; secret?: boolean }> }).config;
 }
 
 describe("components/shared/config", () => {
@@ -57,10 +68,42 @@ describe("components/shared/config", () => {
             assert.deepStrictEqual(loadPlatformConfig(mapSource(withDefaults, "dev")), loadPlatformConfig(mapSource(required, "dev")));
         });
 
-        it("declares a default for every typed key but the environment, so the CLI requires only it", async () => {
-            const project = yaml.load(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")) as { config: Record<string, { type?: string; default?: unknown }> };
-            const required = Object.entries(project.config).filter(([, d]) => d.type && d.default === undefined).map(([k]) => k);
+        it("declares a default for every key but the environment, so the CLI requires only it", async () => {
+            const required = Object.entries(declarations()).filter(([, d]) => d.default === undefined).map(([k]) => k);
             assert.deepStrictEqual(required, ["environment"]);
+        });
+
+        it("declares in Pulumi.yaml exactly the areas' keys, with their types and defaults, in the same order", async () => {
+            const fromAreas = Object.values(DECLARED_KEYS).flatMap((table) =>
+                Object.entries(table)
+                    .filter(([, spec]) => !isSecretKey(spec))
+                    .map(([key, spec]) => ({ key, type: spec.type, default: "default" in spec ? spec.default : undefined })),
+            );
+            const fromYaml = Object.entries(declarations()).map(([key, d]) => ({ key, type: d.type, default: d.default }));
+            assert.deepStrictEqual(fromAreas, fromYaml);
+        });
+
+        it("declares no secret key (the CLI would require it or refuse its default) and documents each one the areas read", async () => {
+            // A declared key without a default is required by the CLI; a secret key's default is refused ("must be encrypted as it's secret").
+            assert.deepStrictEqual(Object.entries(declarations()).filter(([, d]) => d.secret).map(([k]) => k), []);
+            const secrets = Object.values(DECLARED_KEYS).flatMap((table) => Object.entries(table).filter(([, spec]) => isSecretKey(spec)).map(([k]) => k));
+            assert.deepStrictEqual(secrets, ["onPremDbPassword", "storageGatewayActivationKey"]);
+            const header = fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8").split("\nconfig:")[0];
+            for (const key of secrets) assert.match(header, new RegExp(`^#   ${key} `, "m"), `${key} is documented in Pulumi.yaml's header`);
+        });
+
+        it("reads optional secrets as absent, not as an empty plaintext", async () => {
+            const cfg = platformConfig("dev");
+            assert.strictEqual(cfg.ingestion.batch.password, undefined);
+            assert.strictEqual(cfg.ingestion.storageGateway.activationKey, undefined);
+            const gateway = platformConfig("dev", {
+                storageGatewayEnabled: true,
+                storageGatewayActivationKey: { secure: "v1:activation" },
+                storageGatewayNfsClientCidrs: ["192.168.4.0/24"],
+                onPremCustomer: "st-marys",
+            });
+            assert.ok(gateway.ingestion.storageGateway.activationKey);
+            assert.strictEqual(await pulumi.isSecret(gateway.ingestion.storageGateway.activationKey), true);
         });
 
         it("requires protection of stateful resources in prod", async () => {
@@ -93,7 +136,10 @@ describe("components/shared/config", () => {
         });
 
         it("requires the environment key", async () => {
-            assert.deepStrictEqual(problemsFor({ environment: undefined }), [
+            // The CLI itself refuses a stack without it ("is missing configuration value"); the reader says so for any other source.
+            const map = stackConfigMap("dev");
+            delete map[`${PROJECT}:environment`];
+            assert.deepStrictEqual(problemsOf(map, "dev"), [
                 "healthcare-data-platform:environment: expected one of dev, staging, prod (the key is required), got undefined",
             ]);
         });
@@ -197,13 +243,16 @@ describe("components/shared/config", () => {
         });
 
         it("rejects a value that is not a list where a list is expected", async () => {
-            assert.deepStrictEqual(problemsFor({ alertEmails: "oncall@example-health.org" }), [
+            const map = { ...stackConfigMap("dev"), [`${PROJECT}:alertEmails`]: "oncall@example-health.org" };
+            assert.deepStrictEqual(problemsOf(map, "dev"), [
                 "healthcare-data-platform:alertEmails: expected a list of strings, got 'oncall@example-health.org'",
             ]);
         });
 
         it("rejects integers out of range and booleans that are not booleans", async () => {
-            assert.deepStrictEqual(problemsFor({ availabilityZones: 5, rdsEnabled: "yes" }), [
+            // The CLI refuses "yes" for a boolean key before the program runs; the reader still says it for any other source.
+            const map = { ...stackConfigMap("dev", { availabilityZones: 5 }), [`${PROJECT}:rdsEnabled`]: "yes" };
+            assert.deepStrictEqual(problemsOf(map, "dev"), [
                 "healthcare-data-platform:availabilityZones: expected an integer from 2 to 3, got 5",
                 "healthcare-data-platform:rdsEnabled: expected true or false, got 'yes'",
             ]);
@@ -220,7 +269,7 @@ describe("components/shared/config", () => {
                 batchEtlEnabled: true,
                 onPremJdbcUrl: "jdbc:postgresql://ehr:5432/ehr",
                 onPremDbUsername: "etl",
-                onPremDbPassword: "x",
+                onPremDbPassword: { secure: "v1:x" },
                 etlSourceTables: ["ehr.encounters"],
                 onPremCustomer: "st-marys",
             });
@@ -279,6 +328,31 @@ describe("components/shared/config", () => {
             assert.deepStrictEqual(cfg.security.keyAdministratorArns, ["arn:aws:iam::210987654321:role/key-admins"]);
             assert.deepStrictEqual(cfg.security.access, { trustedPrincipalArns: ["arn:aws:iam::210987654321:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Analyst_0123"], requireMfa: false });
             assert.deepStrictEqual(platformConfig("prod").security.access, { trustedPrincipalArns: [], requireMfa: true });
+        });
+
+        it("rejects a key Pulumi.yaml does not declare, naming the closest declared key", async () => {
+            assert.deepStrictEqual(problemsFor({ lifecycleIaDay: 45 }), [
+                "healthcare-data-platform:lifecycleIaDay: expected a key that Pulumi.yaml declares (did you mean lifecycleIaDays?), got 'lifecycleIaDay'",
+            ]);
+            // The value of a mistyped key is never shown: it may be a secret.
+            const problems = problemsFor({ onPremDbPasword: { secure: "v1:typo" }, RdsMultiAz: true });
+            assert.deepStrictEqual(problems, [
+                "healthcare-data-platform:RdsMultiAz: expected a key that Pulumi.yaml declares (did you mean rdsMultiAz?), got 'RdsMultiAz'",
+                "healthcare-data-platform:onPremDbPasword: expected a key that Pulumi.yaml declares (did you mean onPremDbPassword?), got 'onPremDbPasword'",
+            ]);
+            assert.strictEqual(closestKey("lifecycleRawIADays", Object.keys(declarations())), "lifecycleRawIaDays");
+        });
+
+        it("lists problems in Pulumi.yaml's key order, whichever area reports them", async () => {
+            assert.deepStrictEqual(
+                problemsFor({ apiAuthorization: "JWT", kmsDeletionWindowDays: 7, vpcCidr: "10.50.0.0/33", environment: "qa" }, "prod").map((p) => p.split(": expected")[0]),
+                [
+                    "healthcare-data-platform:environment",
+                    "healthcare-data-platform:vpcCidr",
+                    "healthcare-data-platform:apiJwtIssuer",
+                    "healthcare-data-platform:apiJwtAudience",
+                ],
+            );
         });
 
         it("reports every problem at once, in one error naming each key", async () => {

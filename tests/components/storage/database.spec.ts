@@ -199,12 +199,11 @@ describe("components/storage/database", () => {
         assert.ok(names.includes("aws:rds/instance:Instance=hdp-dev-reporting"));
     });
 
-    it("rejects an engine version it cannot derive a parameter-group family from, naming the config key", async () => {
-        const s = setup("dev", { rdsEngineVersion: "latest" });
-        await assert.rejects(
-            record("preview", () => new Database("database", { context: s.context, keys: s.keys, network: s.network, settings: s.cfg.storage.rds })),
-            /Database 'database' settings\.engineVersion \(rdsEngineVersion\): expected an engine version such as 16\.4, got 'latest'/,
-        );
+    it("rejects, at config time, an engine version it cannot derive a parameter-group family from", async () => {
+        assert.throws(() => setup("dev", { rdsEngineVersion: "latest" }), {
+            name: "ConfigValidationError",
+            message: "Stack configuration is invalid:\n  - healthcare-data-platform:rdsEngineVersion: expected a PostgreSQL engine version such as 16.4, got 'latest'",
+        });
     });
 
     it("rejects a Performance Insights retention AWS does not offer", async () => {

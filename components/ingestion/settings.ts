@@ -1,0 +1,286 @@
+/**
+ * Ingestion settings: streaming, batch ETL from the on-prem database, the file gateway and the Snowball landing.
+ *
+ * The JDBC URL and the source tables are parsed here, at config time: the batch ETL component receives the engine,
+ * the database and the tables, and never parses (a URL without a database is a config problem, not a failure
+ * while resources are being registered).
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import { IPV4_PATTERN, KeyValues, parseCidr, Problem, problem } from "../shared/config-keys";
+import { ValidationContext } from "../shared/settings";
+
+/** Firehose refuses dynamic partitioning (and Parquet conversion) with a buffer under 64 MiB. */
+export const FIREHOSE_MIN_DYNAMIC_PARTITIONING_BUFFER_MIB = 64;
+
+/** The ingestion keys, as Pulumi.yaml declares them. */
+export const INGESTION_KEYS = {
+    streamingEnabled: { type: "boolean", default: true },
+    kinesisMode: { type: "string", default: "ON_DEMAND", allowed: ["ON_DEMAND", "PROVISIONED"] },
+    kinesisShardCount: { type: "integer", default: 1, min: 1, max: 500 },
+    // Kinesis retention: 24 hours to 365 days.
+    kinesisRetentionHours: { type: "integer", default: 24, min: 24, max: 8760 },
+    // Firehose buffering: up to 900 s and 128 MiB.
+    firehoseBufferSeconds: { type: "integer", default: 300, min: 60, max: 900 },
+    firehoseBufferMiB: { type: "integer", default: 64, min: FIREHOSE_MIN_DYNAMIC_PARTITIONING_BUFFER_MIB, max: 128 },
+    firehoseParquet: { type: "boolean", default: false },
+    batchEtlEnabled: { type: "boolean", default: false },
+    onPremJdbcUrl: { type: "string", default: "" },
+    onPremDbUsername: { type: "string", default: "" },
+    onPremDbPassword: { type: "string", secret: true },
+    etlSchedule: { type: "string", default: "cron(0 2 * * ? *)" },
+    etlSourceTables: { type: "array", default: [] },
+    storageGatewayEnabled: { type: "boolean", default: false },
+    storageGatewayActivationKey: { type: "string", secret: true },
+    storageGatewayIpAddress: { type: "string", default: "" },
+    storageGatewayNfsClientCidrs: { type: "array", default: [] },
+    storageGatewaySmb: { type: "boolean", default: false },
+    storageGatewaySmbAllowedUsers: { type: "array", default: [] },
+    storageGatewayTimezone: { type: "string", default: "GMT" },
+    bulkMigrationEnabled: { type: "boolean", default: true },
+    onPremCustomer: { type: "string", default: "" },
+} as const;
+
+export type IngestionValues = KeyValues<typeof INGESTION_KEYS>;
+
+/** Glue connection type (and job `--connection_type`) by JDBC URL scheme. */
+const CONNECTION_TYPES: Record<string, string> = {
+    postgresql: "postgresql",
+    mysql: "mysql",
+    sqlserver: "sqlserver",
+    "oracle:thin": "oracle",
+};
+
+/** Engine (Glue connection type) and database of the on-prem source. */
+export interface JdbcSource {
+    engine: string;
+    database: string;
+}
+
+/** A source table: `schema.table` with an optional job-bookmark column after `:`. */
+export interface SourceTable {
+    schema: string;
+    table: string;
+    bookmarkKey?: string;
+}
+
+const JDBC_FORM = "a JDBC URL such as jdbc:postgresql://ehr.hospital.local:5432/ehr";
+
+/** Engine and database of a JDBC URL (`jdbc:postgresql://host:5432/ehr` -> `postgresql`, `ehr`); undefined when it has no database. */
+export function parseJdbcUrl(url: string): JdbcSource | undefined {
+    const m = /^jdbc:(postgresql|mysql|sqlserver|oracle:thin):(.*)$/.exec(url);
+    if (!m) return undefined;
+    const rest = m[2];
+    let database: string;
+    if (m[1] === "sqlserver") {
+        database = /databaseName=([^;]+)/i.exec(rest)?.[1] ?? "";
+    } else if (m[1] === "oracle:thin") {
+        database = /[/:]([A-Za-z0-9_$#.]+)$/.exec(rest)?.[1] ?? "";
+    } else {
+        database = /^\/\/[^/]+\/([^?;]+)/.exec(rest)?.[1] ?? "";
+    }
+    return database ? { engine: CONNECTION_TYPES[m[1]], database } : undefined;
+}
+
+/** `schema.table` or `schema.table:bookmark_column`; undefined for anything else. */
+export function parseSourceTable(spec: string): SourceTable | undefined {
+    const m = /^([A-Za-z_][A-Za-z0-9_$]*)\.([A-Za-z_][A-Za-z0-9_$]*)(?::([A-Za-z_][A-Za-z0-9_]*))?$/.exec(spec);
+    return m ? { schema: m[1], table: m[2], bookmarkKey: m[3] } : undefined;
+}
+
+export interface StreamingSettings {
+    enabled: boolean;
+    mode: "ON_DEMAND" | "PROVISIONED";
+    shardCount: number;
+    retentionHours: number;
+    bufferSeconds: number;
+    bufferMiB: number;
+    parquetConversion: boolean;
+}
+
+interface BatchEtlCommon {
+    jdbcUrl: string;
+    username: string;
+    schedule: string;
+    sourceTables: string[];
+}
+
+/** Batch ETL switched off: nothing is required. */
+export interface BatchEtlOff extends BatchEtlCommon {
+    enabled: false;
+    password?: undefined;
+    source?: undefined;
+    tables?: undefined;
+}
+
+/** Batch ETL switched on: everything the job needs, validated and parsed. */
+export interface BatchEtlSettings extends BatchEtlCommon {
+    enabled: true;
+    /** Secret from `pulumi config set --secret onPremDbPassword`. */
+    password: pulumi.Output<string>;
+    /** Engine and database of `jdbcUrl`. */
+    source: JdbcSource;
+    /** `sourceTables`, parsed. */
+    tables: SourceTable[];
+}
+
+export interface StorageGatewaySettings {
+    enabled: boolean;
+    /** Activation key, or the appliance IP from which the provider fetches one; exactly one is set. */
+    activationKey?: pulumi.Output<string>;
+    gatewayIpAddress?: string;
+    nfsClientCidrs: string[];
+    smbEnabled: boolean;
+    /** Active Directory users and `@groups` allowed on the SMB share (guest access is never enabled). */
+    smbAllowedUsers: string[];
+    timezone: string;
+}
+
+export interface IngestionConfig {
+    streaming: StreamingSettings;
+    batch: BatchEtlSettings | BatchEtlOff;
+    storageGateway: StorageGatewaySettings;
+    bulkMigration: { enabled: boolean };
+    /**
+     * Customer (one of `customers`) that owns the on-prem site: batch ETL output and file-gateway files land under
+     * its `customer=<id>/` prefix. Empty when neither batch ETL nor the Storage Gateway is enabled.
+     */
+    onPremCustomer: string;
+}
+
+/** What the ingestion validator needs from other areas. */
+export interface IngestionContext extends ValidationContext {
+    /** True when the network settings connect an on-prem site over the VPN. */
+    onPremisesConnected: boolean;
+}
+
+const required = (key: string, form: string): Problem => problem(key, `${form} (the key is required: pulumi config set ${key} <value>)`, undefined);
+
+/** Problems of the ingestion keys. Pure. */
+export function validateIngestionSettings(v: IngestionValues, ctx: IngestionContext): Problem[] {
+    const problems: Problem[] = [];
+    const batch = v.batchEtlEnabled;
+    const gateway = v.storageGatewayEnabled;
+    if (batch) {
+        if (!v.onPremJdbcUrl) {
+            problems.push(required("onPremJdbcUrl", JDBC_FORM));
+        } else if (!/^jdbc:(postgresql|mysql|sqlserver|oracle:thin):\/?\/?.+/.test(v.onPremJdbcUrl)) {
+            problems.push(problem("onPremJdbcUrl", JDBC_FORM, v.onPremJdbcUrl));
+        } else if (!parseJdbcUrl(v.onPremJdbcUrl)) {
+            // The crawler's include paths and the job's catalog start with the database name.
+            problems.push(problem("onPremJdbcUrl", `${JDBC_FORM} that names the database (the crawler's include paths start with it)`, v.onPremJdbcUrl));
+        }
+        if (!v.onPremDbUsername) problems.push(required("onPremDbUsername", "the on-prem database user for the ETL job"));
+        if (!v.onPremDbPassword) {
+            problems.push(problem("onPremDbPassword", "a secret (pulumi config set --secret onPremDbPassword <value>) when batchEtlEnabled is true", undefined));
+        }
+        if (!ctx.onPremisesConnected) {
+            problems.push(problem("batchEtlEnabled", "onPremCidrs and onPremVpnPeerIp to be set: the ETL job reaches the on-prem database over the site-to-site VPN", true));
+        }
+    }
+    if (!/^cron\(.+\)$|^rate\(.+\)$/.test(v.etlSchedule)) {
+        problems.push(problem("etlSchedule", "a Glue schedule expression such as cron(0 2 * * ? *)", v.etlSchedule));
+    }
+    if (gateway) {
+        if (!v.storageGatewayActivationKey === !v.storageGatewayIpAddress) {
+            problems.push(
+                problem(
+                    "storageGatewayIpAddress",
+                    "exactly one of storageGatewayActivationKey (secret) or storageGatewayIpAddress when storageGatewayEnabled is true",
+                    v.storageGatewayIpAddress || undefined,
+                ),
+            );
+        }
+        if (v.storageGatewayIpAddress && !IPV4_PATTERN.test(v.storageGatewayIpAddress)) {
+            problems.push(problem("storageGatewayIpAddress", "the IPv4 address of the gateway appliance", v.storageGatewayIpAddress));
+        }
+        if (v.storageGatewayNfsClientCidrs.length === 0 && !v.storageGatewaySmb) {
+            problems.push(problem("storageGatewayNfsClientCidrs", "at least one NFS client CIDR, or storageGatewaySmb true", v.storageGatewayNfsClientCidrs));
+        }
+    }
+    v.storageGatewayNfsClientCidrs.forEach((c, i) => {
+        const parsed = parseCidr(c);
+        if (!parsed) problems.push(problem(`storageGatewayNfsClientCidrs[${i}]`, "an IPv4 CIDR block with no host bits", c));
+        // A /0-/7 client list lets nearly any host that reaches the appliance mount PHI (HIPAA 164.312(a)(1)).
+        else if (parsed[1] < 8) {
+            problems.push(problem(`storageGatewayNfsClientCidrs[${i}]`, "a client network of /8 or narrower (the share is restricted to the hospital's client networks)", c));
+        }
+    });
+    if (gateway && v.storageGatewaySmb) {
+        if (v.storageGatewaySmbAllowedUsers.length === 0) {
+            problems.push(
+                problem(
+                    "storageGatewaySmbAllowedUsers",
+                    "at least one Active Directory user or @group when storageGatewaySmb is true (guest access is never enabled)",
+                    v.storageGatewaySmbAllowedUsers,
+                ),
+            );
+        }
+        v.storageGatewaySmbAllowedUsers.forEach((u, i) => {
+            if (!/^@?[^\s"/\\[\]:;|=,+*?<>]{1,256}$/.test(u)) {
+                problems.push(problem(`storageGatewaySmbAllowedUsers[${i}]`, "an Active Directory user name or @group name without spaces or \" / \\ [ ] : ; | = , + * ? < >", u));
+            }
+        });
+    }
+    v.etlSourceTables.forEach((t, i) => {
+        if (!parseSourceTable(t)) {
+            problems.push(problem(`etlSourceTables[${i}]`, "schema.table, optionally followed by :bookmark_column (for example ehr.encounters:updated_at)", t));
+        }
+    });
+    if (batch && v.etlSourceTables.length === 0) {
+        problems.push(problem("etlSourceTables", "at least one schema.table when batchEtlEnabled is true (the ETL job copies only listed tables)", v.etlSourceTables));
+    }
+    if (batch || gateway) {
+        const owner = v.onPremCustomer;
+        const which = batch ? "batchEtlEnabled" : "storageGatewayEnabled";
+        const known = ctx.customers.join(", ") || "none configured";
+        if (!owner) {
+            problems.push(
+                problem(
+                    "onPremCustomer",
+                    `the customer id that owns the on-prem site (one of customers: ${known}) when ${which} is true: its data lands under customer=<id>/`,
+                    undefined,
+                ),
+            );
+        } else if (!ctx.customers.includes(owner)) {
+            problems.push(problem("onPremCustomer", `one of customers (${known})`, owner));
+        }
+    }
+    return problems;
+}
+
+/** The ingestion settings of valid values. Pure. */
+export function ingestionSettings(v: IngestionValues): IngestionConfig {
+    const common: BatchEtlCommon = { jdbcUrl: v.onPremJdbcUrl, username: v.onPremDbUsername, schedule: v.etlSchedule, sourceTables: v.etlSourceTables };
+    const gateway = v.storageGatewayEnabled;
+    return {
+        streaming: {
+            enabled: v.streamingEnabled,
+            mode: v.kinesisMode as StreamingSettings["mode"],
+            shardCount: v.kinesisShardCount,
+            retentionHours: v.kinesisRetentionHours,
+            bufferSeconds: v.firehoseBufferSeconds,
+            bufferMiB: v.firehoseBufferMiB,
+            parquetConversion: v.firehoseParquet,
+        },
+        batch: v.batchEtlEnabled
+            ? {
+                  ...common,
+                  enabled: true,
+                  password: v.onPremDbPassword as pulumi.Output<string>,
+                  source: parseJdbcUrl(v.onPremJdbcUrl) as JdbcSource,
+                  tables: v.etlSourceTables.map((t) => parseSourceTable(t) as SourceTable),
+              }
+            : { ...common, enabled: false },
+        storageGateway: {
+            enabled: gateway,
+            activationKey: gateway ? v.storageGatewayActivationKey : undefined,
+            gatewayIpAddress: v.storageGatewayIpAddress || undefined,
+            nfsClientCidrs: v.storageGatewayNfsClientCidrs,
+            smbEnabled: v.storageGatewaySmb,
+            smbAllowedUsers: v.storageGatewaySmbAllowedUsers,
+            timezone: v.storageGatewayTimezone,
+        },
+        bulkMigration: { enabled: v.bulkMigrationEnabled },
+        onPremCustomer: v.onPremCustomer,
+    };
+}
