@@ -25,6 +25,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { bucketArn, globalArn, NamingContext, regionalArn, resourceName } from "../shared/naming";
 import { KeyRef, PlatformContext } from "../shared/refs";
+import { CisVersion, ComplianceSettings } from "./settings";
 
 /** Path of the conformance pack template, kept in the repository (its header names source and version). */
 export const HIPAA_CONFORMANCE_TEMPLATE = path.join(__dirname, "conformance", "hipaa-security.yaml");
@@ -38,54 +39,11 @@ export const CONFIG_DELIVERY_PREFIX = "config";
 /** `MinRetentionTime` of cw-loggroup-retention-period-check accepts only these days (no 2192, 2557, ...). */
 export const CONFIG_MIN_RETENTION_VALUES = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1827, 3653] as const;
 
-export type RecordingFrequency = "CONTINUOUS" | "DAILY";
-export type CisVersion = "1.2.0" | "1.4.0" | "3.0.0";
-export type SnapshotDeliveryFrequency = "One_Hour" | "Three_Hours" | "Six_Hours" | "Twelve_Hours" | "TwentyFour_Hours";
-
-/** What stack config decides about the detective controls (the security area's `compliance` settings). */
-export interface ComplianceSettings {
-    /** Whether the component exists at all (prod requires it). */
-    enabled: boolean;
-    config: {
-        /**
-         * The organisation's Config delegated administrator (Control Tower, Landing Zone Accelerator) runs the
-         * recorder, delivery channel and conformance packs for this account: none is created here.
-         */
-        managedByDelegatedAdministrator: boolean;
-        /** CONTINUOUS records every change; DAILY records at most one configuration item per resource a day (cheaper). */
-        recordingFrequency: RecordingFrequency;
-        /**
-         * Region that records global resource types (IAM); empty means the stack's region. Only one region per
-         * account should: every other region would bill the same IAM items again.
-         */
-        homeRegion: string;
-        /** `AWSServiceRoleForConfig` already exists in the account (created by another region or by the console). */
-        serviceLinkedRoleExists: boolean;
-        /** Deploy the HIPAA Security conformance pack. */
-        conformancePackEnabled: boolean;
-        /** How often Config writes a full configuration snapshot to the audit bucket. */
-        snapshotDeliveryFrequency: SnapshotDeliveryFrequency;
-    };
-    securityHub: {
-        /** Enable Security Hub with the standards (ignored when the delegated administrator manages it). */
-        enabled: boolean;
-        /** The organisation's Security Hub delegated administrator enables the hub and its standards (central configuration). */
-        managedByDelegatedAdministrator: boolean;
-        cisVersion: CisVersion;
-    };
-    /** Conformance pack parameters that have no other home in stack config. */
-    conformance: {
-        passwordMinimumLength: number;
-        passwordMaxAgeDays: number;
-        passwordReusePrevention: number;
-        /** Maximum age of an access key and maximum time a credential may stay unused. */
-        accessKeyMaxAgeDays: number;
-    };
-}
+export type { ComplianceSettings };
 
 export interface ComplianceMonitoringArgs {
     context: PlatformContext;
-    /** `PlatformConfig.security.compliance` (its `enabled` decides whether the component is constructed at all). */
+    /** `PlatformConfig.security.compliance` (components/security/settings.ts; its `enabled` decides whether the component is constructed at all). */
     settings: ComplianceSettings;
     /** Key of Config's deliveries (`keys.logs`); its key policy lets config.amazonaws.com encrypt for this account. */
     logsKey: KeyRef;
