@@ -12,6 +12,7 @@ import { Ingestion } from "./components/ingestion/ingestion";
 import { DEFAULT_COMPUTE_TLS_PORTS, Network } from "./components/network/network";
 import { AccessRoles } from "./components/security/access";
 import { AuditTrail } from "./components/security/audit";
+import { ComplianceMonitoring, complianceNames, CONFIG_DELIVERY_PREFIX } from "./components/security/compliance-monitoring";
 import { AccountGuardrails } from "./components/security/guardrails";
 import { PlatformKeys } from "./components/security/keys";
 import { MacieDiscovery } from "./components/security/macie";
@@ -69,7 +70,12 @@ const afterLake: pulumi.ComponentResourceOptions = { ...opts, dependsOn: [dataLa
 
 const { database, warehouse, metadata, cache, files, backup } = storage;
 
-// --- Audit, monitoring, PHI discovery, access ---
+// --- Audit, monitoring, PHI discovery, detective controls, access ---
+// The detective controls deliver into the audit bucket and alert through the monitoring topic: both policies
+// admit them by deterministic name, known before ComplianceMonitoring exists.
+const compliance = cfg.security.compliance;
+const complianceRuleNames = compliance.enabled ? Object.values(complianceNames(cfg.naming, "compliance").ruleNames) : [];
+const configDelivers = compliance.enabled && !compliance.config.managedByDelegatedAdministrator;
 const audit = new AuditTrail(
     "audit",
     {
@@ -81,6 +87,7 @@ const audit = new AuditTrail(
         accessLogBucketName: dataLake.accessLogs.name,
         inventoryBucketName: dataLake.inventory.name,
         phiBucketNames: dataLake.phiBucketNames,
+        configDeliveryPrefix: configDelivers ? CONFIG_DELIVERY_PREFIX : undefined,
     },
     afterLogBuckets,
 );
@@ -92,9 +99,26 @@ const monitoring = new SecurityMonitoring(
         alertEmails: cfg.alertEmails,
         trailLogGroupName: audit.logGroupName,
         macieMinimumSeverity: cfg.security.macie.alertMinimumSeverity,
+        externalRuleNames: complianceRuleNames,
     },
     opts,
 );
+// PutDeliveryChannel checks the audit bucket policy and key; the rules' targets need the topic policy.
+const complianceMonitoring = compliance.enabled
+    ? new ComplianceMonitoring(
+          "compliance",
+          {
+              context,
+              settings: compliance,
+              logsKey: keys.logs,
+              auditBucketName: audit.bucketName,
+              alertTopicArn: monitoring.topicArn,
+              logRetentionDays: cfg.logging.retentionDays,
+              backupRetentionDays: cfg.storage.backup.retentionDays,
+          },
+          { ...opts, dependsOn: [audit, monitoring] },
+      )
+    : undefined;
 const macie = new MacieDiscovery(
     "macie",
     {
@@ -232,6 +256,9 @@ export const alertTopicArn = monitoring.topicArn;
 export const macieJobName = macie.jobName;
 export const macieResultsBucketName = macie.resultsBucket.bucketName;
 export const guardDutyDetectorId = guardrails.detector?.id;
+export const configRecorderName = complianceMonitoring?.recorder ? complianceMonitoring.names.recorderName : undefined;
+export const conformancePackName = complianceMonitoring?.conformancePack ? complianceMonitoring.names.conformancePackName : undefined;
+export const securityHubStandards = complianceMonitoring?.standards.map((s) => s.standardsArn);
 export const roleArns = {
     dataEngineer: access.dataEngineerRole.arn,
     analyst: access.analystRole.arn,
