@@ -43,6 +43,23 @@ describe("tools/report: HIPAA evidence report of the prod stack", function () {
         assert.strictEqual(evidence.totals.mandatoryViolations, 0);
     });
 
+    it("lists the detective controls under 164.308(a)(1)(ii)(D) and 164.312(b), with the conformance pack's name and source", async () => {
+        for (const section of ["164.308(a)(1)(ii)(D)", "164.312(b)"]) {
+            const s = evidence.safeguards.find((x) => x.section === section);
+            assert.ok(s, section);
+            const types = new Set(s.resources.map((r) => r.type));
+            for (const t of ["aws:cfg/recorder:Recorder", "aws:cfg/deliveryChannel:DeliveryChannel", "aws:cfg/recorderStatus:RecorderStatus", "aws:cfg/conformancePack:ConformancePack", "aws:securityhub/account:Account", "aws:securityhub/standardsSubscription:StandardsSubscription"]) {
+                assert.ok(types.has(t), `${section}: ${t}`);
+            }
+            assert.deepStrictEqual(s.conformancePacks?.map((p) => p.name), ["hdp-prod-compliance-hipaa-security"], section);
+            assert.match(s.conformancePacks?.[0].source ?? "", /Operational Best Practices for HIPAA Security/);
+            assert.match(s.conformancePacks?.[0].version ?? "", /commit 1c527eab, 2026-12-04/);
+            assert.ok(s.policies.some((p) => p.policy === "config-recorder-for-phi"), `${section}: checked by config-recorder-for-phi`);
+        }
+        assert.match(markdown, /- Conformance pack `hdp-prod-compliance-hipaa-security`: source AWS Config sample conformance pack "Operational Best Practices for HIPAA Security"/);
+        assert.ok(!evidence.safeguards.find((x) => x.section === "164.312(a)(1)")?.conformancePacks, "only sections the pack implements list it");
+    });
+
     it("tabulates every resource with its encryption, TLS, logging and backup posture", async () => {
         const byType = (t: string) => evidence.resources.filter((r) => r.type === t);
         const buckets = byType("aws:s3/bucket:Bucket");
