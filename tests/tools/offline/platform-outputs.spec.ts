@@ -1,11 +1,13 @@
 import * as assert from "assert";
+import { secretOverrides } from "../../../tools/offline/cli";
 import { runOffline } from "../../../tools/offline/engine";
 
 describe("offline engine on the platform program (prod, up)", function () {
     this.timeout(300_000);
 
     it("answers as the stack's own account with realistic endpoints, so every stack output is set", async () => {
-        const result = await runOffline({ stack: "prod", mode: "up", policyPackDir: null });
+        // The prod stack file holds no secret: the operator sets it with `pulumi config set --secret`.
+        const result = await runOffline({ stack: "prod", mode: "up", policyPackDir: null, configOverrides: secretOverrides(["onPremDbPassword"]) });
         assert.strictEqual(result.exitCode, 0, result.error?.message);
         const outputs = result.recording?.stackOutputs as Record<string, unknown>;
         assert.match(String((outputs.keyArns as Record<string, string>).dataLake), /^arn:aws:kms:us-east-1:345678901234:key\//);

@@ -16,7 +16,7 @@ describe("tools/report: HIPAA evidence report of the prod stack", function () {
 
     before(async () => {
         const outDir = fs.mkdtempSync(path.join(os.tmpdir(), "hipaa-report-"));
-        written = await writeReport({ stack: "prod", mode: "up", outDir });
+        written = await writeReport({ stack: "prod", mode: "up", outDir, secrets: ["onPremDbPassword"] });
         evidence = JSON.parse(fs.readFileSync(written.json, "utf8")) as Evidence;
         markdown = fs.readFileSync(written.markdown, "utf8");
     });
