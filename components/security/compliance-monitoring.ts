@@ -59,6 +59,14 @@ export interface ComplianceMonitoringArgs {
     /** `storage.backup.retentionDays`: the conformance pack's minimum backup plan retention. */
     backupRetentionDays: number;
     /**
+     * What must exist before children that AWS checks on creation: PutDeliveryChannel checks the audit bucket policy
+     * and key (`delivery`: the AuditTrail), an EventBridge target publishes under the topic policy (`alerts`: the
+     * SecurityMonitoring). Given to those children as `dependsOn` (a component's own `dependsOn` is not recorded on its
+     * children, so the engine would not know the order).
+     * @default {} (nothing to wait for)
+     */
+    waitFor?: { delivery?: pulumi.Resource[]; alerts?: pulumi.Resource[] };
+    /**
      * Prefix of Config's deliveries in the audit bucket.
      * @default CONFIG_DELIVERY_PREFIX
      */
@@ -298,8 +306,8 @@ export class ComplianceMonitoring extends pulumi.ComponentResource {
                 },
                 { parent: this, protect, dependsOn: this.serviceLinkedRole ? [this.serviceLinkedRole] : [] },
             );
-            // PutDeliveryChannel needs the recorder and checks the bucket policy and the key (the composition makes
-            // the component wait for the audit trail, whose bucket carries configDeliveryBucketStatements).
+            // PutDeliveryChannel needs the recorder and checks the bucket policy and the key (`waitFor.delivery`: the
+            // audit trail, whose bucket carries configDeliveryBucketStatements).
             this.deliveryChannel = new aws.cfg.DeliveryChannel(
                 `${name}-delivery`,
                 {
@@ -309,7 +317,7 @@ export class ComplianceMonitoring extends pulumi.ComponentResource {
                     s3KmsKeyArn: args.logsKey.arn,
                     snapshotDeliveryProperties: { deliveryFrequency: s.config.snapshotDeliveryFrequency },
                 },
-                { parent: this, dependsOn: [this.recorder] },
+                { parent: this, dependsOn: [this.recorder, ...(args.waitFor?.delivery ?? [])] },
             );
             this.recorderStatus = new aws.cfg.RecorderStatus(
                 `${name}-recorder-status`,
@@ -380,7 +388,7 @@ export class ComplianceMonitoring extends pulumi.ComponentResource {
             new aws.cloudwatch.EventTarget(
                 `${name}-${roles[key]}-target`,
                 { rule: rules[key].name, targetId: "security-alerts-topic", arn: args.alertTopicArn, inputTransformer: COMPLIANCE_TRANSFORMERS[key] },
-                child,
+                { parent: this, dependsOn: args.waitFor?.alerts ?? [] },
             );
         }
         this.rules = rules;

@@ -95,8 +95,9 @@ export function composeSecurity(cfg: PlatformConfig, deps: SecurityDeps): Securi
                   alertTopicArn: monitoring.topicArn,
                   logRetentionDays: cfg.logging.retentionDays,
                   backupRetentionDays: cfg.storage.backup.retentionDays,
+                  waitFor: { delivery: [audit], alerts: [monitoring] },
               },
-              { ...opts, dependsOn: [audit, monitoring] },
+              opts,
           )
         : undefined;
     const macie = new MacieDiscovery(

@@ -17,11 +17,13 @@ import {
     templateParameterNames,
     templateProvenance,
 } from "../../../components/security/compliance-monitoring";
+import { composeKeys, composeSecurity } from "../../../components/security/compose";
 import { SecurityMonitoring } from "../../../components/security/monitoring";
+import { composeStorage } from "../../../components/storage/compose";
 import { PlatformConfig } from "../../../components/shared/config";
 import { PlatformKeyRefs } from "../../../components/shared/refs";
 import { Mode, recordProgram, Recording } from "../../../tools/offline/recorder";
-import { contextOf, descendants, fakeKeys, inputs, ofType, one, platformConfig, policyDocument, UNKNOWN } from "../../support/platform";
+import { contextOf, descendants, fakeKeys, fakeNetwork, inputs, ofType, one, platformConfig, policyDocument, UNKNOWN } from "../../support/platform";
 import { recordWithKeys, runPack, simulate } from "./support";
 
 const T = {
@@ -470,6 +472,51 @@ describe("ComplianceMonitoring (healthcare:security:ComplianceMonitoring)", () =
                 }, { mode: "preview" }),
                 /SecurityMonitoring 'monitoring': externalRuleNames lists 'hdp-prod-monitoring-macie-findings' twice or names one of the component's own rules/,
             );
+        });
+    });
+
+    describe("composition (composeSecurity, as index.ts calls it)", () => {
+        async function composed(stack: Stack, overrides: Record<string, unknown> = {}): Promise<{ rec: Recording; cfg: PlatformConfig }> {
+            const cfg = platformConfig(stack, overrides);
+            const rec = await recordProgram(
+                async () => {
+                    const context = contextOf(cfg);
+                    const keys = composeKeys(cfg, { context }).refs;
+                    const storage = composeStorage(cfg, { context, keys, network: fakeNetwork(cfg) });
+                    composeSecurity(cfg, { context, keys, dataLake: storage.dataLake });
+                },
+                { mode: "preview", stack, context: { accountId: cfg.naming.accountId, region: cfg.naming.region } },
+            );
+            return { rec, cfg };
+        }
+
+        it("prod: the audit bucket admits Config under its prefix, the topic admits both compliance rules, the component waits for both", async () => {
+            const { rec, cfg } = await composed("prod");
+            const bucketDoc = JSON.stringify(policyDocument(one(rec, T.bucketPolicy, "audit-bucket-policy")));
+            assert.ok(bucketDoc.includes(`arn:aws:s3:::${auditBucket(cfg)}/config/AWSLogs/${cfg.naming.accountId}/Config/*`));
+            const topicDoc = JSON.stringify(policyDocument(one(rec, T.topicPolicy, "monitoring-alerts-policy")));
+            for (const arn of Object.values(complianceNames(cfg.naming, "compliance").ruleArns)) assert.ok(topicDoc.includes(arn), arn);
+            const channel = one(rec, T.channel, "compliance-delivery");
+            assert.deepStrictEqual(inputs(channel).s3BucketName, auditBucket(cfg));
+            // AWS checks the bucket policy when the channel is created, and the topic policy governs the targets.
+            assert.ok(channel.dependencies.includes(one(rec, T.bucketPolicy, "audit-bucket-policy").urn), "the channel waits for the audit bucket policy");
+            for (const target of ofType(rec, T.target).filter((t) => t.name.startsWith("compliance-"))) {
+                assert.ok(target.dependencies.includes(one(rec, T.topicPolicy, "monitoring-alerts-policy").urn), `${target.name} waits for the topic policy`);
+            }
+        });
+
+        it("complianceMonitoringEnabled false (dev): no component, no Config statement, no foreign rule in the topic policy", async () => {
+            const { rec } = await composed("dev", { complianceMonitoringEnabled: false });
+            assert.strictEqual(ofType(rec, T.component).length, 0);
+            assert.ok(!JSON.stringify(policyDocument(one(rec, T.bucketPolicy, "audit-bucket-policy"))).includes("config.amazonaws.com"));
+            assert.ok(!JSON.stringify(policyDocument(one(rec, T.topicPolicy, "monitoring-alerts-policy"))).includes("compliance"));
+        });
+
+        it("Config run by the delegated administrator: no delivery statements on the audit bucket; the alert rules still publish", async () => {
+            const { rec } = await composed("prod", { complianceConfigManagedByDelegatedAdministrator: true });
+            assert.ok(!JSON.stringify(policyDocument(one(rec, T.bucketPolicy, "audit-bucket-policy"))).includes("config.amazonaws.com"));
+            assert.ok(JSON.stringify(policyDocument(one(rec, T.topicPolicy, "monitoring-alerts-policy"))).includes("compliance-config-noncompliance"));
+            assert.strictEqual(ofType(rec, T.recorder).length, 0);
         });
     });
 
