@@ -70,6 +70,14 @@ describe("engine test provider: aws", () => {
             assert.strictEqual(untagged.inputs.tagsAll, undefined, "BucketPolicy has no tagsAll");
         });
 
+        it("keeps secret tags secret in tagsAll", async () => {
+            const p = await configured();
+            const perValue = await p.check(urn(BUCKET, "raw"), {}, { bucket: "b", tags: { token: secret("t0k3n") } });
+            assert.deepStrictEqual(perValue.inputs.tagsAll, { owner: "platform-team", environment: "dev", token: secret("t0k3n") });
+            const whole = await p.check(urn(BUCKET, "raw"), {}, { bucket: "b", tags: secret({ token: "t0k3n" }) });
+            assert.deepStrictEqual(whole.inputs.tagsAll, secret({ owner: "platform-team", environment: "dev", token: "t0k3n" }));
+        });
+
         it("leaves tagsAll unknown while the tags are unknown (preview)", async () => {
             const p = await configured();
             const result = await p.check(urn(BUCKET, "raw"), {}, { bucket: "b", tags: UNKNOWN });

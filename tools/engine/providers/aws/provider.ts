@@ -24,9 +24,10 @@ import type * as provider from "@pulumi/pulumi/provider";
 import { invokeMocks, InvokeMock } from "../../../offline/invokes";
 import { autoName, DEFAULT_CONTEXT, MockContext, NAME_PROPERTY, OfflineMocks, stableSuffix } from "../../../offline/mocks";
 import { resourceSchema, ResourceSchema } from "../../../offline/schema";
-import { UNKNOWN } from "../../../offline/wire";
+import { isWireSecret, SECRET_SIG, SIG_KEY, UNKNOWN } from "../../../offline/wire";
 import type { ConfigureRequest, EngineDiffResult, EngineProvider } from "../server";
 import { configValue, containsUnknown, isAbsent, parseUrn, PropertyMap, sameValue, unwrapSecrets } from "../values";
+import { EXTRA_OUTPUTS } from "./computed";
 import { DELETION_PROTECTION, forceNewProperties } from "./replacements";
 
 /** The @pulumi/aws version in package-lock.json: the SDK the program is generated against. */
@@ -208,6 +209,9 @@ export class AwsProvider implements EngineProvider {
             const tags = inputs.tags;
             if (containsUnknown(tags)) {
                 inputs.tagsAll = UNKNOWN;
+            } else if (isWireSecret(tags)) {
+                // A secret tag map makes the merged map secret as well.
+                inputs.tagsAll = { [SIG_KEY]: SECRET_SIG, value: { ...this.settings.defaultTags, ...((tags.value as PropertyMap | null) ?? {}) } };
             } else if (Object.keys(this.settings.defaultTags).length > 0 || !isAbsent(tags)) {
                 inputs.tagsAll = { ...this.settings.defaultTags, ...((tags as PropertyMap | undefined) ?? {}) };
             }
@@ -357,10 +361,14 @@ export class AwsProvider implements EngineProvider {
         if (schema?.state.has("ownerId")) state.ownerId ??= this.context.accountId;
         if (schema?.state.has("region")) state.region ??= this.settings.region;
         if (schema?.state.has("tagsAll") && state.tagsAll === undefined) state.tagsAll = {};
-        // Computed outputs the double has no realistic value for are absent, as the SDK then reads them as
-        // undefined; an unknown must never survive into the state of a created resource.
-        for (const [k, v] of Object.entries(state)) {
-            if (v === UNKNOWN) delete state[k];
+        for (const [prop, v] of Object.entries(EXTRA_OUTPUTS[type]?.(id, name, state, this.context) ?? {})) {
+            if (state[prop] === undefined && (!schema || schema.state.has(prop))) state[prop] = v;
+        }
+        // Like the bridged provider, the state lists every property of the type, null where AWS reports none: the
+        // SDK reads a property missing from the state as unknown in the next preview, which would turn every
+        // reader of it into a change.
+        for (const prop of schema?.state ?? []) {
+            if (state[prop] === undefined || state[prop] === UNKNOWN) state[prop] = null;
         }
         return { id, outs: state };
     }
