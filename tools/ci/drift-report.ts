@@ -33,8 +33,14 @@ export interface ParsedPreview {
     errors: string[];
 }
 
-/** Pulumi's step operation symbols (update, create, delete, replace both ways, read, import), then the tree drawing. */
-const STEP = /^\s*(~|\+|-|\+-|-\+|--|\+\+|>|=|<=|<-)\s+[│├└─\s]*(\S+:\S+:\S+|pulumi:\S+)\s+\S+/;
+/** Pulumi's step operation symbols (update, create, delete, replace both ways, read, import). */
+const OP = String.raw`(~|\+|-|\+-|-\+|--|\+\+|>|=|<=|<-)`;
+/** A step row of the preview table: operation, tree drawing, type, name, plan. */
+const TABLE_STEP = new RegExp(String.raw`^\s*${OP}\s+[│├└─\s]*(\S+:\S+:\S+)\s+(\S+)\s+(\S+)`);
+/** A step header of `--diff` output: `~ aws:cfg/recorderStatus:RecorderStatus: (update)`; its URN follows. */
+const DIFF_STEP = new RegExp(String.raw`^\s*${OP}\s+(\S+:\S+:[^\s:]+):?\s+\(([\w-]+)\)\s*$`);
+/** A changed property under a `--diff` step: `~ isEnabled: true => false`. */
+const PROPERTY = /^\s+(~|\+|-|\+-|-\+)\s+[A-Za-z_"[][\w.[\]"-]*: /;
 const VIOLATION = /\[(mandatory|advisory)\]\s+(?:\[severity:\s*\w+\]\s+)?([a-z0-9]+(?:-[a-z0-9]+)*)\s*(?:\(([^)]*)\))?/;
 
 // eslint-disable-next-line no-control-regex
@@ -44,9 +50,13 @@ export function parsePreview(output: string): ParsedPreview {
     const lines = output.replace(ANSI, "").split(/\r?\n/);
     const out: ParsedPreview = { changes: [], summary: [], violations: [], errors: [] };
     let inSummary = false;
-    for (const line of lines) {
+    // Property lines belong to the `--diff` step above them.
+    let inStep = false;
+    for (let n = 0; n < lines.length; n++) {
+        const line = lines[n];
         if (/^Resources:\s*$/.test(line)) {
             inSummary = true;
+            inStep = false;
             continue;
         }
         if (inSummary) {
@@ -59,10 +69,28 @@ export function parsePreview(output: string): ParsedPreview {
         const v = VIOLATION.exec(line);
         if (v) {
             out.violations.push({ level: v[1] as Violation["level"], policy: v[2], resource: (v[3] ?? "").trim() });
+            inStep = false;
             continue;
         }
-        if (STEP.test(line) && !/\s(same|unchanged)\s*$/.test(line)) {
+        const diff = DIFF_STEP.exec(line);
+        if (diff) {
+            const [, op, type, plan] = diff;
+            inStep = type !== "pulumi:pulumi:Stack" && plan !== "same";
+            if (inStep) {
+                const urn = lines.slice(n + 1, n + 4).find((l) => /^\s*\[urn=/.test(l));
+                const name = urn ? /::([^:\]]+)\]\s*$/.exec(urn)?.[1] : undefined;
+                out.changes.push(`${op} ${type} ${name ?? "(name not printed)"} (${plan})`);
+            }
+            continue;
+        }
+        const row = TABLE_STEP.exec(line);
+        if (row && !/^(same|unchanged)$/.test(row[4]) && row[2] !== "pulumi:pulumi:Stack") {
             out.changes.push(line.trim().replace(/\s{2,}/g, " "));
+            inStep = false;
+            continue;
+        }
+        if (inStep && PROPERTY.test(line)) {
+            out.changes.push(`    ${line.trim()}`);
             continue;
         }
         if (/^\s*error:/.test(line)) {

@@ -31,6 +31,37 @@ Resources:
 error: no changes were expected but changes were proposed
 `;
 
+/** The shape \`--diff\` prints (taken from a real CLI run of tests/tools/engine/drift.spec.ts): a refresh, then the update. */
+const DIFF_FORMAT = `Previewing update (dev):
+~ pulumi:pulumi:Stack: (refresh)
+    [urn=urn:pulumi:dev::healthcare-data-platform::pulumi:pulumi:Stack::healthcare-data-platform-dev]
+        ~ aws:cfg/recorderStatus:RecorderStatus: (refresh)
+            [id=hdp-dev-compliance-recorder]
+            [urn=urn:pulumi:dev::healthcare-data-platform::healthcare:security:ComplianceMonitoring$aws:cfg/recorderStatus:RecorderStatus::compliance-recorder-status]
+            [provider=urn:pulumi:dev::healthcare-data-platform::pulumi:providers:aws::aws::9cb9d03a-5fb4-479e-b624-b5d9fec75d45]
+            --outputs:--
+          ~ isEnabled: true => false
+  pulumi:pulumi:Stack: (same)
+    [urn=urn:pulumi:dev::healthcare-data-platform::pulumi:pulumi:Stack::healthcare-data-platform-dev]
+    healthcare-data-guardrails@v0.1.0 [advisory] [severity: medium]  log-retention-minimum  (aws:cloudwatch:LogGroup: network-flow-logs)CloudWatch Logs log groups keep events at least the configured number of days (never-expire counts as long enough).
+cloudwatch.LogGroup "network-flow-logs" keeps logs for 14 days, less than the required 365: set retentionInDays to 365 or more (CloudWatch accepts 365, 400, 545...).
+    ~ aws:cfg/recorderStatus:RecorderStatus: (update)
+        [id=hdp-dev-compliance-recorder]
+        [urn=urn:pulumi:dev::healthcare-data-platform::healthcare:security:ComplianceMonitoring$aws:cfg/recorderStatus:RecorderStatus::compliance-recorder-status]
+        [provider=urn:pulumi:dev::healthcare-data-platform::pulumi:providers:aws::aws::9cb9d03a-5fb4-479e-b624-b5d9fec75d45]
+      ~ isEnabled: false => true
+Resources:
+    ~ 1 to update
+    318 unchanged
+
+Policy Packs run:
+    Name                                                              Version
+    healthcare-data-guardrails|local|/work/wt/compliance/policy-pack  0.1.0
+
+warning: Undefined value (vpnConnectionId) will not show as a stack output.
+error: no changes were expected for preview but changes were proposed
+`;
+
 const CLEAN = `Previewing update (acme/prod)
 
 Resources:
@@ -63,6 +94,19 @@ describe("tools/ci/drift-report (drift workflow decisions)", () => {
         assert.deepStrictEqual(p.errors, ["error: no changes were expected but changes were proposed"]);
         // ANSI colours (a run without --color never) do not change the result.
         assert.deepStrictEqual(parsePreview(DRIFTED.replace(/refresh/g, "\u001b[1mrefresh\u001b[0m").replace("[advisory]", "\u001b[33m[advisory]\u001b[0m")).violations.length, 2);
+    });
+
+    it("parses the --diff shape the workflow prints: each step with its name, plan and changed properties", () => {
+        const p = parsePreview(DIFF_FORMAT);
+        assert.deepStrictEqual(p.changes, [
+            "~ aws:cfg/recorderStatus:RecorderStatus compliance-recorder-status (refresh)",
+            "    ~ isEnabled: true => false",
+            "~ aws:cfg/recorderStatus:RecorderStatus compliance-recorder-status (update)",
+            "    ~ isEnabled: false => true",
+        ]);
+        assert.deepStrictEqual(p.summary, ["~ 1 to update", "318 unchanged"]);
+        assert.deepStrictEqual(p.violations, [{ level: "advisory", policy: "log-retention-minimum", resource: "aws:cloudwatch:LogGroup: network-flow-logs" }]);
+        assert.deepStrictEqual(p.errors, ["error: no changes were expected for preview but changes were proposed"]);
     });
 
     it("drift without an open issue opens one with the diff summary and the violations", () => {
