@@ -15,6 +15,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { vendedLogDeliveryPolicy } from "../shared/log-delivery";
 import { AnalyticsConfig } from "./settings";
 import { accountRootArn, globalArn, regionalArn, resourceName } from "../shared/naming";
 import { NetworkRefs, PlatformContext, PlatformKeyRefs } from "../shared/refs";
@@ -69,6 +70,12 @@ export interface PresentationApiArgs {
     opensearchEngineVersion?: string;
     /** QuickSight users or groups (ARNs) given use of the data source. @default [] */
     quicksightPrincipalArns?: string[];
+    /**
+     * Who may assume the OpenSearch master role (`SecurityConfig.access`): named IAM principals of the account, or the
+     * account's principals when none are named; with MFA unless `requireMfa` is false (IdP-enforced MFA).
+     * @default { trustedPrincipalArns: [], requireMfa: true }
+     */
+    opensearchAdmins?: { trustedPrincipalArns: string[]; requireMfa: boolean };
 }
 
 export class PresentationApi extends pulumi.ComponentResource {
@@ -110,6 +117,12 @@ export class PresentationApi extends pulumi.ComponentResource {
             this.accessLogGroup = new aws.cloudwatch.LogGroup(
                 `${name}-access-logs`,
                 { name: logGroupName, kmsKeyId: args.keys.logs.arn, retentionInDays: auditRetentionDays },
+                { parent: this },
+            );
+            // HTTP API access logs are vended logs: CloudWatch Logs' delivery service writes them through this policy.
+            const logDelivery = new aws.cloudwatch.LogResourcePolicy(
+                `${name}-access-log-delivery`,
+                { policyName: `${apiName}-access-log-delivery`, policyDocument: vendedLogDeliveryPolicy(naming, [logGroupName]) },
                 { parent: this },
             );
             this.api = new aws.apigatewayv2.Api(
@@ -174,7 +187,7 @@ export class PresentationApi extends pulumi.ComponentResource {
                         detailedMetricsEnabled: true,
                     },
                 },
-                { parent: this, dependsOn: [this.accessLogGroup] },
+                { parent: this, dependsOn: [this.accessLogGroup, logDelivery] },
             );
             new aws.lambda.Permission(
                 `${name}-invoke`,
@@ -255,14 +268,24 @@ export class PresentationApi extends pulumi.ComponentResource {
             );
 
             const masterRoleName = resourceName(naming, "search-admin", "iam");
+            const admins = args.opensearchAdmins ?? { trustedPrincipalArns: [], requireMfa: true };
             this.opensearchMasterRole = new aws.iam.Role(
                 `${name}-search-admin`,
                 {
                     name: masterRoleName,
                     description: "OpenSearch fine-grained access control master user; assumable by account principals allowed to.",
+                    // A person administers the search cluster: named principals (or the account's, delegated to their
+                    // own policies), with MFA by default; never any role of the account without a condition.
                     assumeRolePolicy: JSON.stringify({
                         Version: "2012-10-17",
-                        Statement: [{ Effect: "Allow", Principal: { AWS: accountRootArn(naming) }, Action: "sts:AssumeRole" }],
+                        Statement: [
+                            {
+                                Effect: "Allow",
+                                Principal: { AWS: admins.trustedPrincipalArns.length > 0 ? admins.trustedPrincipalArns : accountRootArn(naming) },
+                                Action: "sts:AssumeRole",
+                                ...(admins.requireMfa ? { Condition: { Bool: { "aws:MultiFactorAuthPresent": "true" } } } : {}),
+                            },
+                        ],
                     }),
                     maxSessionDuration: 3600,
                 },
@@ -291,10 +314,10 @@ export class PresentationApi extends pulumi.ComponentResource {
                         internalUserDatabaseEnabled: false,
                         masterUserOptions: { masterUserArn: globalArn(naming, "iam", `role/${masterRoleName}`) },
                     },
-                    // IAM principals of this account only; fine-grained access control decides the rest.
+                    // Only the master role reaches the domain; fine-grained access control maps further roles from it.
                     accessPolicies: JSON.stringify({
                         Version: "2012-10-17",
-                        Statement: [{ Effect: "Allow", Principal: { AWS: accountRootArn(naming) }, Action: "es:ESHttp*", Resource: `${domainArn}/*` }],
+                        Statement: [{ Effect: "Allow", Principal: { AWS: [globalArn(naming, "iam", `role/${masterRoleName}`)] }, Action: "es:ESHttp*", Resource: `${domainArn}/*` }],
                     }),
                     logPublishingOptions: logGroups.map((g) => ({ logType: g.logType, cloudwatchLogGroupArn: g.arn, enabled: true })),
                     softwareUpdateOptions: { autoSoftwareUpdateEnabled: true },

@@ -153,8 +153,9 @@ export class BatchEtl extends pulumi.ComponentResource {
                 name: this.secretName,
                 description: `Credentials of the on-prem database ${database} for Glue connection ${this.connectionName}`,
                 kmsKeyId: args.keys.secrets.arn,
-                // A deleted secret can be restored within the window; the longest window in prod.
-                recoveryWindowInDays: protect ? 30 : 7,
+                // A deleted secret can be restored within the window; the longest window in prod. Outside prod it is
+                // deleted at once: a secret in its window keeps its name, so re-creating the stack would collide.
+                recoveryWindowInDays: protect ? 30 : 0,
                 tags: classificationTags("confidential"),
             },
             { parent: this, protect },

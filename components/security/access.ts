@@ -349,8 +349,18 @@ class PolicyParts {
                 conditions: [{ test: "StringEquals", variable: `s3:RequestObjectTag/${CUSTOMER_TAG}`, values: [...this.args.customers] }],
             });
         }
-        statements.push(...this.kms("UseDataLakeKeyThroughS3", ["kms:Decrypt", "kms:GenerateDataKey"], all), ...this.athena());
+        statements.push(this.athenaResults(), ...this.kms("UseDataLakeKeyThroughS3", ["kms:Decrypt", "kms:GenerateDataKey"], all), ...this.athena());
         return statements;
+    }
+
+    /** Athena writes query results with the caller's credentials; results are not customer uploads and are untagged. */
+    private athenaResults(): Statement {
+        return {
+            sid: "WriteAthenaQueryResults",
+            effect: "Allow",
+            actions: ["s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
+            resources: [`${this.zones.results.arn}/athena/*`],
+        };
     }
 
     analyst(): Statement[] {
@@ -359,13 +369,7 @@ class PolicyParts {
         return [
             this.list("ListCuratedAndResults", [curated, results]),
             { sid: "ReadCuratedAndResults", effect: "Allow", actions: OBJECT_READ_ACTIONS, resources: [`${curated.arn}/*`, `${results.arn}/*`] },
-            {
-                // Athena writes query results with the caller's credentials; results are not customer uploads and are untagged.
-                sid: "WriteAthenaQueryResults",
-                effect: "Allow",
-                actions: ["s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
-                resources: [`${results.arn}/athena/*`],
-            },
+            this.athenaResults(),
             ...this.kms("UseDataLakeKeyThroughS3", ["kms:Decrypt", "kms:GenerateDataKey"], [curated, results]),
             ...this.athena(),
         ];

@@ -25,8 +25,10 @@ export interface AuditTrailArgs {
     /** `PlatformConfig.logging.auditRetentionDays`: log group retention and Object Lock retention (a CloudWatch value). */
     auditRetentionDays: number;
     /**
-     * `PlatformConfig.dataLake.objectLock`: whether and in which mode the audit bucket is locked. Its retention is
-     * replaced by `auditRetentionDays`, so audit evidence is immutable exactly as long as it must be kept.
+     * `PlatformConfig.dataLake.objectLock`: whether the audit bucket is locked. Its retention is replaced by
+     * `auditRetentionDays`, so audit evidence is immutable exactly as long as it must be kept, and its mode by
+     * COMPLIANCE (the lake's mode applies to the lake only): with GOVERNANCE, `s3:BypassGovernanceRetention` would let
+     * an administrator delete evidence early. The bucket policy also denies that bypass to everyone.
      */
     objectLock: ObjectLockSettings;
     /** Lifecycle of the audit bucket (`dataLake.lifecycle.logs`). */
@@ -89,6 +91,15 @@ export function cloudTrailBucketStatements(
     const fromThisTrail = { test: "StringEquals", variable: "aws:SourceArn", values: [trailArn] };
     return [
         { sid: "AWSCloudTrailAclCheck", effect: "Allow", principals, actions: ["s3:GetBucketAcl"], resources: [arn], conditions: [fromThisTrail] },
+        {
+            // Audit evidence is WORM (164.312(c)(1), 164.316(b)(2)): the default retention is COMPLIANCE, and no
+            // principal may bypass a GOVERNANCE retention either (an object written with an explicit one included).
+            sid: "DenyRetentionBypass",
+            effect: "Deny",
+            principals: [{ type: "*", identifiers: ["*"] }],
+            actions: ["s3:BypassGovernanceRetention"],
+            resources: [arn, `${arn}/*`],
+        },
         {
             sid: "AWSCloudTrailWrite",
             effect: "Allow",
@@ -159,7 +170,9 @@ export class AuditTrail extends pulumi.ComponentResource {
                 lifecycle: args.lifecycle,
                 accessLogBucketName: args.accessLogBucketName,
                 inventoryBucketName: args.inventoryBucketName,
-                objectLock: { ...args.objectLock, retentionDays: args.auditRetentionDays },
+                // COMPLIANCE whatever the lake's mode: GOVERNANCE lets anyone with s3:BypassGovernanceRetention delete
+                // audit evidence early; in COMPLIANCE no one can, the root user included, until the retention ends.
+                objectLock: { ...args.objectLock, mode: "COMPLIANCE", retentionDays: args.auditRetentionDays },
                 additionalPolicyStatements: [
                     ...cloudTrailBucketStatements(naming, expectedBucketName, id.trailArn),
                     ...(args.configDeliveryPrefix === undefined ? [] : configDeliveryBucketStatements(naming, expectedBucketName, args.configDeliveryPrefix)),

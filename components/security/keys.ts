@@ -101,6 +101,11 @@ export function macieServiceLinkedRoleArn(naming: NamingContext): string {
     return globalArn(naming, "iam", "role/aws-service-role/macie.amazonaws.com/AWSServiceRoleForAmazonMacie");
 }
 
+/** EC2 Auto Scaling's service-linked role, which launches instances with encrypted EBS volumes. */
+export function autoScalingServiceLinkedRoleArn(naming: NamingContext): string {
+    return globalArn(naming, "iam", "role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling");
+}
+
 /** DNS suffix of service endpoints and regional service principals in the partition. */
 function dnsSuffix(naming: NamingContext): string {
     return naming.partition === "aws-cn" ? "amazonaws.com.cn" : "amazonaws.com";
@@ -292,6 +297,35 @@ export function serviceStatements(naming: NamingContext, domain: KeyDomain): Sta
                     ],
                 },
             ];
+        case "databases": {
+            // The databases key is the account's EBS default key (AccountGuardrails). Auto Scaling launches through its
+            // service-linked role, whose AWS-managed policy grants no KMS use: AWS requires the key policy to name it
+            // ("Required AWS KMS key policy for use with encrypted volumes", EC2 Auto Scaling user guide), or every
+            // encrypted launch through Auto Scaling fails account-wide. Principal "*" narrowed by aws:PrincipalArn:
+            // naming the role would make KMS reject the policy in an account where Auto Scaling has not created it yet.
+            const autoScaling = [
+                { test: "ArnEquals", variable: "aws:PrincipalArn", values: [autoScalingServiceLinkedRoleArn(naming)] },
+                { test: "StringEquals", variable: "kms:CallerAccount", values: [accountId] },
+            ];
+            return [
+                {
+                    sid: "AllowAutoScalingServiceLinkedRoleToUseTheKey",
+                    effect: "Allow",
+                    principals: [{ type: "AWS", identifiers: ["*"] }],
+                    actions: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
+                    resources: ["*"],
+                    conditions: autoScaling,
+                },
+                {
+                    sid: "AllowAutoScalingServiceLinkedRoleToGrantForVolumes",
+                    effect: "Allow",
+                    principals: [{ type: "AWS", identifiers: ["*"] }],
+                    actions: ["kms:CreateGrant"],
+                    resources: ["*"],
+                    conditions: [...autoScaling, { test: "Bool", variable: "kms:GrantIsForAWSResource", values: ["true"] }],
+                },
+            ];
+        }
         case "logs":
             return [
                 inventoryReports,

@@ -179,11 +179,13 @@ export function monitoringNames(naming: NamingContext, name: string, externalRul
 }
 
 /**
- * Topic policy: CloudWatch may publish only for this account's named alarms, EventBridge only for this
- * account's named rules, and nobody may publish or subscribe without TLS.
+ * Topic policy: CloudWatch may publish for any alarm of this stack (its `<prefix>-<environment>-` name prefix, in this
+ * account and region: the CIS alarms here and the analytics alarms on function errors, dead letters and inventory
+ * findings), EventBridge only for this account's named rules, and nobody may publish or subscribe without TLS.
+ * Another stack of the account (another environment prefix) or another account cannot publish.
  */
 export function alertTopicPolicy(naming: NamingContext, names: MonitoringNames): Record<string, unknown> {
-    const alarmArns = Object.values(names.alarmNames).map((a) => regionalArn(naming, "cloudwatch", `alarm:${a}`));
+    const alarmArns = regionalArn(naming, "cloudwatch", `alarm:${naming.prefix}-${naming.environment}-*`);
     const ruleArns = [...Object.values(names.ruleNames), ...names.externalRuleNames].map((r) => regionalArn(naming, "events", `rule/${r}`));
     return {
         Version: "2012-10-17",
@@ -194,7 +196,7 @@ export function alertTopicPolicy(naming: NamingContext, names: MonitoringNames):
                 Principal: { Service: "cloudwatch.amazonaws.com" },
                 Action: "sns:Publish",
                 Resource: names.topicArn,
-                Condition: { StringEquals: { "aws:SourceAccount": naming.accountId }, ArnEquals: { "aws:SourceArn": alarmArns } },
+                Condition: { StringEquals: { "aws:SourceAccount": naming.accountId }, ArnLike: { "aws:SourceArn": alarmArns } },
             },
             {
                 Sid: "EventBridgeRulesOfThisAccount",

@@ -156,7 +156,41 @@ export class Backup extends pulumi.ComponentResource {
                 description: "Assumed by AWS Backup to back up and restore the platform's stores",
                 assumeRolePolicy: JSON.stringify({
                     Version: "2012-10-17",
-                    Statement: [{ Effect: "Allow", Principal: { Service: "backup.amazonaws.com" }, Action: "sts:AssumeRole" }],
+                    // Only AWS Backup acting for this account (confused-deputy guard).
+                    Statement: [{ Effect: "Allow", Principal: { Service: "backup.amazonaws.com" }, Action: "sts:AssumeRole", Condition: { StringEquals: { "aws:SourceAccount": naming.accountId } } }],
+                }),
+            },
+            { parent: this },
+        );
+        // The vault key: the managed policies' KMS statements are AWS's to change, and the backup key policy delegates
+        // to IAM, so the role names the vault key itself (by alias, known at preview), usable only through AWS Backup.
+        const vaultKey = new aws.iam.RolePolicy(
+            `${name}-role-vault-key`,
+            {
+                role: serviceRole.name,
+                name: "vault-key",
+                policy: JSON.stringify({
+                    Version: "2012-10-17",
+                    Statement: [
+                        {
+                            Sid: "EncryptRecoveryPoints",
+                            Effect: "Allow",
+                            Action: ["kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext", "kms:Decrypt", "kms:DescribeKey"],
+                            Resource: regionalArn(naming, "kms", "key/*"),
+                            Condition: { "ForAnyValue:StringEquals": { "kms:ResourceAliases": [args.keys.backup.aliasName] }, StringEquals: { "kms:ViaService": `backup.${naming.region}.amazonaws.com` } },
+                        },
+                        {
+                            Sid: "GrantForRecoveryPoints",
+                            Effect: "Allow",
+                            Action: "kms:CreateGrant",
+                            Resource: regionalArn(naming, "kms", "key/*"),
+                            Condition: {
+                                "ForAnyValue:StringEquals": { "kms:ResourceAliases": [args.keys.backup.aliasName] },
+                                StringEquals: { "kms:ViaService": `backup.${naming.region}.amazonaws.com` },
+                                Bool: { "kms:GrantIsForAWSResource": "true" },
+                            },
+                        },
+                    ],
                 }),
             },
             { parent: this },
@@ -180,7 +214,7 @@ export class Backup extends pulumi.ComponentResource {
             new aws.backup.Selection(
                 `${name}-stores`,
                 { name: resourceName(naming, `${role}-stores`), planId: plan.id, iamRoleArn: this.roleArn, resources: resourceArns },
-                { parent: this, dependsOn: attachments },
+                { parent: this, dependsOn: [...attachments, vaultKey] },
             );
         }
         if (args.selectByTag ?? true) {
@@ -192,7 +226,7 @@ export class Backup extends pulumi.ComponentResource {
                     iamRoleArn: this.roleArn,
                     selectionTags: [{ type: "STRINGEQUALS", key: BACKUP_TAG.key, value: BACKUP_TAG.value }],
                 },
-                { parent: this, dependsOn: attachments },
+                { parent: this, dependsOn: [...attachments, vaultKey] },
             );
         }
 

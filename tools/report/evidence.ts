@@ -5,6 +5,7 @@
 import type { OfflineResult } from "../offline/engine";
 import type { PolicyDiagnostic, PolicyInfo } from "../offline/analyzer";
 import type { RecordedResource } from "../offline/recorder";
+import type { WiringProof } from "../wiring/prove";
 
 /** A Security Rule safeguard and the resource types that implement it on this platform. */
 export interface Safeguard {
@@ -64,6 +65,8 @@ export interface SafeguardEvidence {
     verdict: Verdict | "no-policy";
     /** AWS Config conformance packs among the implementing resources, with the `# Source:`/`# Version:` of their template. */
     conformancePacks?: { name: string; source: string; version: string }[];
+    /** Service integrations the wiring proof evaluated for this safeguard (`tools/wiring/`), when it ran. */
+    integrations?: { kind: string; title: string; proven: boolean }[];
 }
 
 /** Detective controls (164.312(b), 164.308(a)(1)(ii)(D)): a conformance pack's name and its template's provenance. */
@@ -72,6 +75,9 @@ function conformancePackOf(r: RecordedResource): { name: string; source: string;
     const line = (key: string) => new RegExp(`^# ${key}: (.+)$`, "m").exec(body)?.[1].trim() ?? "not stated in the template";
     return { name: typeof r.inputs.name === "string" ? r.inputs.name : r.name, source: line("Source"), version: line("Version") };
 }
+
+/** Alerting integrations evidence incident procedures; every other proven path (TLS-only, key-policy-checked) transmission security. */
+const ALERTING = new Set(["alarm-to-topic", "event-rule-target"]);
 
 export type Posture = "yes" | "no" | "n/a";
 
@@ -248,7 +254,7 @@ export function buildDiagram(resources: RecordedResource[]): string {
 }
 
 /** Builds the evidence of one run. */
-export function buildEvidence(result: OfflineResult): Evidence {
+export function buildEvidence(result: OfflineResult, wiring?: WiringProof): Evidence {
     const recording = result.recording;
     if (!recording) {
         throw new Error(`the program did not run (${result.error?.phase}: ${result.error?.message}); no evidence to report`);
@@ -275,6 +281,9 @@ export function buildEvidence(result: OfflineResult): Evidence {
             verdict: worst(pv.map((v) => v.verdict)),
             ...(implementing.some((r) => r.type === "aws:cfg/conformancePack:ConformancePack")
                 ? { conformancePacks: implementing.filter((r) => r.type === "aws:cfg/conformancePack:ConformancePack").map(conformancePackOf) }
+                : {}),
+            ...(wiring && (s.section === "164.308(a)(6)" || s.section === "164.312(e)(1)")
+                ? { integrations: wiring.integrations.filter((i) => ALERTING.has(i.kind) === (s.section === "164.308(a)(6)")).map((i) => ({ kind: i.kind, title: i.title, proven: i.proven })) }
                 : {}),
         };
     });

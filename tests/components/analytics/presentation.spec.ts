@@ -121,8 +121,19 @@ describe("components/analytics/presentation", () => {
         const lrp = JSON.parse(String(inputs(one(rec, "aws:cloudwatch/logResourcePolicy:LogResourcePolicy", "analytics-presentation-search-log-policy")).policyDocument));
         assert.deepStrictEqual(lrp.Statement[0].Principal, { Service: "es.amazonaws.com" });
         assert.deepStrictEqual(lrp.Statement[0].Condition, { StringEquals: { "aws:SourceAccount": acct }, ArnLike: { "aws:SourceArn": `arn:aws:es:us-east-1:${acct}:domain/hdp-prod-search` } });
+        // The domain admits only its master role (configured people map further roles through fine-grained access
+        // control), and the master role is assumed only with MFA (by default) by principals of this account.
         const access = JSON.parse(String(d.accessPolicies));
-        assert.deepStrictEqual(access.Statement[0].Principal, { AWS: `arn:aws:iam::${acct}:root` });
+        assert.deepStrictEqual(access.Statement[0].Principal, { AWS: [`arn:aws:iam::${acct}:role/hdp-prod-search-admin`] });
+        const trust = policyDocument(one(rec, "aws:iam/role:Role", "analytics-presentation-search-admin"), "assumeRolePolicy");
+        const assume = (principal: string, mfa: string) =>
+            simulate(
+                { principal, action: "sts:AssumeRole", resource: `arn:aws:iam::${acct}:role/hdp-prod-search-admin`, resourceAccount: acct, context: { "aws:MultiFactorAuthPresent": mfa } },
+                { resourcePolicy: trust },
+            );
+        assert.strictEqual(await assume(`arn:aws:iam::${acct}:user/operator`, "true"), "Allowed");
+        assert.strictEqual(await assume(`arn:aws:iam::${acct}:user/operator`, "false"), "ImplicitlyDenied", "without MFA");
+        assert.strictEqual(await assume(`arn:aws:iam::${acct}:role/any-application`, "false"), "ImplicitlyDenied");
         const sg = inputs(one(rec, "aws:ec2/securityGroup:SecurityGroup", "analytics-presentation-search-sg"));
         assert.deepStrictEqual(sg.ingress, [{ description: "HTTPS from compute", protocol: "tcp", fromPort: 443, toPort: 443, securityGroups: ["sg-0123456789abcdef0"] }]);
         assert.deepStrictEqual(sg.egress, []);
@@ -147,9 +158,11 @@ describe("components/analytics/presentation", () => {
 
     it("creates no OpenSearch domain or QuickSight data source when they are off (dev defaults)", async () => {
         const { rec } = await recordAnalytics({ stack: "dev", mode: "preview" });
-        for (const t of ["aws:opensearch/domain:Domain", "aws:cloudwatch/logResourcePolicy:LogResourcePolicy", "aws:quicksight/dataSource:DataSource"]) {
+        for (const t of ["aws:opensearch/domain:Domain", "aws:quicksight/dataSource:DataSource"]) {
             assert.strictEqual(ofType(rec, t).length, 0, t);
         }
+        // The only log-group resource policy is the API's vended access-log delivery, not OpenSearch's.
+        assert.deepStrictEqual(ofType(rec, "aws:cloudwatch/logResourcePolicy:LogResourcePolicy").map((p) => p.name), ["analytics-presentation-access-log-delivery"]);
         assert.strictEqual(ofType(rec, "aws:iam/role:Role").filter((r) => /search-admin|quicksight/.test(String(inputs(r).name))).length, 0);
     });
 

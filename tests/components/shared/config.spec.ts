@@ -187,17 +187,23 @@ describe("components/shared/config", () => {
             ]);
         });
 
-        it("rejects a Glacier transition that is not after the IA transition", async () => {
-            assert.deepStrictEqual(problemsFor({ lifecycleIaDays: 60, lifecycleArchiveDays: 60 }), [
-                "healthcare-data-platform:lifecycleArchiveDays: expected the GLACIER transition after the STANDARD_IA transition (60 days), got 60",
-            ]);
+        it("rejects a Glacier transition less than 30 days after the IA transition (S3 refuses the rule)", async () => {
+            // S3 keeps an object in STANDARD_IA at least 30 days: PutBucketLifecycleConfiguration refuses a rule whose
+            // archive transition is less than 30 days after its STANDARD_IA transition (AWS knowledge center,
+            // "s3-lifecycle-rule-glacier-storage"; S3 user guide, lifecycle transition considerations).
+            const gap = (archiveKey: string, ia: number, got: number) =>
+                `healthcare-data-platform:${archiveKey}: expected the GLACIER transition at least 30 days after the STANDARD_IA transition (${ia} days; S3 keeps objects in STANDARD_IA 30 days), got ${got}`;
+            assert.deepStrictEqual(problemsFor({ lifecycleIaDays: 60, lifecycleArchiveDays: 60 }), [gap("lifecycleArchiveDays", 60, 60)]);
+            assert.deepStrictEqual(problemsFor({ lifecycleIaDays: 60, lifecycleArchiveDays: 89 }), [gap("lifecycleArchiveDays", 60, 89)]);
+            assert.strictEqual(platformConfig("dev", { lifecycleIaDays: 60, lifecycleArchiveDays: 90 }).dataLake.lifecycle.raw.archiveDays, 90);
             // The raw zone inherits the stack-wide 180-day archive transition, so its own IA key is the culprit.
             assert.deepStrictEqual(problemsFor({ lifecycleRawIaDays: 200 }, "prod"), [
-                "healthcare-data-platform:lifecycleRawIaDays: expected a STANDARD_IA transition before the GLACIER transition (180 days), got 200",
+                "healthcare-data-platform:lifecycleRawIaDays: expected a STANDARD_IA transition at least 30 days before the GLACIER transition (180 days), got 200",
             ]);
-            assert.deepStrictEqual(problemsFor({ lifecycleCuratedIaDays: 400 }, "prod"), [
-                "healthcare-data-platform:lifecycleCuratedArchiveDays: expected the GLACIER transition after the STANDARD_IA transition (400 days), got 365",
+            assert.deepStrictEqual(problemsFor({ lifecycleRawIaDays: 151 }, "prod"), [
+                "healthcare-data-platform:lifecycleRawIaDays: expected a STANDARD_IA transition at least 30 days before the GLACIER transition (180 days), got 151",
             ]);
+            assert.deepStrictEqual(problemsFor({ lifecycleCuratedIaDays: 400 }, "prod"), [gap("lifecycleCuratedArchiveDays", 400, 365)]);
         });
 
         it("rejects a log retention CloudWatch does not accept", async () => {

@@ -60,6 +60,17 @@ describe("tools/report: HIPAA evidence report of the prod stack", function () {
         assert.ok(!evidence.safeguards.find((x) => x.section === "164.312(a)(1)")?.conformancePacks, "only sections the pack implements list it");
     });
 
+    it("shows under 164.308(a)(6) and 164.312(e)(1) which service integrations the wiring proof proved", async () => {
+        const incident = evidence.safeguards.find((x) => x.section === "164.308(a)(6)");
+        const transmission = evidence.safeguards.find((x) => x.section === "164.312(e)(1)");
+        assert.ok(incident?.integrations?.some((i) => i.kind === "alarm-to-topic" && i.title.includes("hdp-prod-inventory-check-errors")), "analytics alarms reach the topic");
+        assert.ok(transmission?.integrations?.some((i) => i.kind === "cloudtrail-delivery"));
+        assert.ok(transmission?.integrations?.every((i) => i.kind !== "alarm-to-topic"));
+        for (const s of [incident, transmission]) assert.ok(s?.integrations?.every((i) => i.proven), `${s?.section}: every integration proven`);
+        assert.match(markdown, /Service integrations proven by the wiring proof \(IAM evaluation of identity, resource and key policies\): (\d+) of \1/);
+        assert.ok(evidence.safeguards.filter((x) => x.integrations).length === 2, "only these two sections list integrations");
+    });
+
     it("tabulates every resource with its encryption, TLS, logging and backup posture", async () => {
         const byType = (t: string) => evidence.resources.filter((r) => r.type === t);
         const buckets = byType("aws:s3/bucket:Bucket");
