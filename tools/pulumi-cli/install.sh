@@ -115,8 +115,14 @@ sed 's/^/[pulumi-cli]   go.mod: /' "$work/go.mod" >&2
 
 cd "$work"
 log "resolving dependencies (go get; downloads modules on a cold cache)"
-go get "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi@$tag" "github.com/pulumi/pulumi/sdk/v3@$tag" 2>&1 |
-    awk '{ n++ } n % 50 == 1 { print "[pulumi-cli]   " $0 } END { print "[pulumi-cli]   " n " go get lines" }' >&2
+# Every 25th download is echoed as progress; the whole log is shown if go get fails.
+if ! go get "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi@$tag" "github.com/pulumi/pulumi/sdk/v3@$tag" 2>&1 |
+    tee "$work/go-get.log" | awk '/downloading/ { n++; if (n % 25 == 1) printf "[pulumi-cli]   module %d: %s\n", n, $0; fflush() }' >&2; then
+    sed 's/^/[pulumi-cli]   /' "$work/go-get.log" >&2
+    log "go get failed (see above): the Go module proxy must serve github.com/pulumi/pulumi/pkg/v3@$tag"
+    exit 4
+fi
+log "$(grep -c downloading "$work/go-get.log" || true) modules downloaded"
 for m in github.com/pulumi/pulumi/pkg/v3 github.com/pulumi/pulumi/sdk/v3; do
     got="$(go list -m -f '{{.Version}}' "$m")"
     if [[ "$got" != "$tag" ]]; then
@@ -132,8 +138,8 @@ mkdir -p "$work/bin"
 # -v names each package as it is compiled: a counter every 50 packages is the progress bar.
 go build -v -ldflags "$ldflags" -o "$work/bin/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi 2>&1 |
     awk -v total="$total" -v t0="$t0" '
-      /^[a-z0-9.\/_-]+$/ { n++; if (n % 50 == 0) { printf "[pulumi-cli]   compiled %d packages (of at most %d), %ds\n", n, total, systime() - t0 } ; next }
-      { print "[pulumi-cli]   " $0 }' >&2
+      /^[a-z0-9.\/_-]+$/ { n++; if (n % 50 == 0) { printf "[pulumi-cli]   compiled %d packages (of at most %d), %ds\n", n, total, systime() - t0; fflush() } ; next }
+      { print "[pulumi-cli]   " $0; fflush() }' >&2
 [[ -x "$work/bin/pulumi" ]] || { log "go build of pulumi failed"; exit 5; }
 go build -trimpath -ldflags "-X main.version=$tag" -o "$work/bin/pulumi-language-nodejs" ./language-nodejs
 [[ -x "$work/bin/pulumi-language-nodejs" ]] || { log "go build of the language host failed"; exit 5; }

@@ -14,13 +14,13 @@ import { AnalyzerSession } from "../../../tools/offline/analyzer";
 import {
     changeCounts,
     EngineProject,
+    generatedPasswords,
     leafStrings,
     locateCli,
     POLICY_PACK_DIR,
     protectedUrns,
     PulumiResult,
     secretPlaintexts,
-    StateExport,
     violations,
 } from "../../../tools/engine/lane";
 
@@ -43,25 +43,6 @@ function output(r: PulumiResult, lines = 60): string {
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
-
-/** The test passwords in the state: the Valkey default user's password inside its write-only secret string. */
-function generatedPasswords(decrypted: StateExport): string[] {
-    const out: string[] = [];
-    for (const r of decrypted.deployment.resources ?? []) {
-        if (r.type !== "aws:secretsmanager/secretVersion:SecretVersion") continue;
-        for (const v of secretPlaintexts({ version: 3, deployment: { resources: [r] } })) {
-            for (const s of leafStrings(v)) {
-                try {
-                    const parsed = JSON.parse(s) as { password?: unknown };
-                    if (typeof parsed.password === "string") out.push(parsed.password);
-                } catch {
-                    // not the JSON secret string
-                }
-            }
-        }
-    }
-    return [...new Set(out)];
-}
 
 for (const stack of ["dev", "prod"]) {
     describe(`real engine: the ${stack} stack through the Pulumi CLI`, function () {
