@@ -8,6 +8,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { AwsProvider, DRIFT_FILE_ENV } from "../../../../tools/engine/providers/aws/provider";
+import { resourceSchema } from "../../../../tools/offline/schema";
 import { SECRET_SIG, SIG_KEY, UNKNOWN } from "../../../../tools/offline/wire";
 
 const ACCOUNT = "111122223333";
@@ -142,6 +143,17 @@ describe("engine test provider: aws", () => {
             assert.strictEqual(key.outs.keyId, key.id);
             const role = await p.create(urn("aws:iam/role:Role", "reader"), { name: "hdp-dev-reader", assumeRolePolicy: "{}" });
             assert.strictEqual(role.outs.arn, `arn:aws:iam::${ACCOUNT}:role/hdp-dev-reader`);
+        });
+
+        it("lists every property of the type after create, null where AWS reports none (the SDK would read a missing one as unknown)", async () => {
+            const p = await configured();
+            const queue = await p.create(urn("aws:sqs/queue:Queue", "dlq"), { name: "hdp-dev-dlq" });
+            const schema = resourceSchema("aws:sqs/queue:Queue")!;
+            assert.deepStrictEqual(Object.keys(queue.outs).sort(), [...schema.state].sort());
+            assert.strictEqual(queue.outs.url, `https://sqs.eu-west-1.amazonaws.com/${ACCOUNT}/hdp-dev-dlq`);
+            assert.strictEqual(queue.outs.policy, null);
+            const api = await p.create(urn("aws:apigatewayv2/api:Api", "query"), { name: "hdp-dev-query", protocolType: "HTTP" });
+            assert.strictEqual(api.outs.executionArn, `arn:aws:execute-api:eu-west-1:${ACCOUNT}:${api.id}`);
         });
 
         it("gives a subnet's route table the id aws.ec2.getRouteTables reports for that subnet", async () => {

@@ -22,7 +22,7 @@ function lockVersion(): string {
 }
 
 /** The CLI binary the real-engine lane would use, or why there is none. */
-export function findCli(): { bin?: string; reason?: string } {
+function findCli(): { bin?: string; reason?: string } {
     if (process.env.PULUMI_CLI_BIN) {
         return fs.existsSync(process.env.PULUMI_CLI_BIN) ? { bin: process.env.PULUMI_CLI_BIN } : { reason: `PULUMI_CLI_BIN=${process.env.PULUMI_CLI_BIN} does not exist` };
     }
@@ -54,7 +54,12 @@ const provider = new aws.Provider("platform", {
 const bucket = new aws.s3.Bucket("raw", { bucket: "smoke-raw-${ACCOUNT}", tags: { data: "phi", token: pulumi.secret("${PLAINTEXT}") } }, { provider });
 if (process.env.SMOKE_TYPO) {
     // The typed SDK drops unknown arguments; a raw registration (as a transform or another SDK would send) does not.
-    new pulumi.CustomResource("aws:s3/bucket:Bucket", "typo", { bukcet: "smoke-typo" }, { provider });
+    class RawBucket extends pulumi.CustomResource {
+        constructor(name: string, props: pulumi.Inputs, opts: pulumi.CustomResourceOptions) {
+            super("aws:s3/bucket:Bucket", name, props, opts);
+        }
+    }
+    new RawBucket("typo", { bukcet: "smoke-typo" }, { provider });
 }
 const vpc = new awsx.ec2.Vpc("net", {
     cidrBlock: "10.40.0.0/16",
@@ -71,6 +76,8 @@ export const account = aws.getCallerIdentityOutput({}, { provider }).accountId;
 
 interface Run {
     status: number | null;
+    stdout: string;
+    /** stdout and stderr, for messages and failure reports. */
     out: string;
 }
 
@@ -83,7 +90,7 @@ describe("engine test providers under the real Pulumi CLI", function () {
 
     const pulumi = (args: string[], extraEnv: NodeJS.ProcessEnv = {}): Run => {
         const r = spawnSync(cli!, [...args, "--non-interactive"], { cwd: project, env: { ...env, ...extraEnv }, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
-        return { status: r.status, out: `${r.stdout}\n${r.stderr}` };
+        return { status: r.status, stdout: r.stdout, out: `${r.stdout}\n${r.stderr}` };
     };
     const ok = (run: Run, what: string) => assert.strictEqual(run.status, 0, `${what} failed:\n${run.out}`);
 
@@ -147,17 +154,20 @@ describe("engine test providers under the real Pulumi CLI", function () {
 
     it("deploys with deterministic ids; the route-table lookup finds the private tables awsx created; secrets stay encrypted", () => {
         ok(pulumi(["up", "--yes"]), "up");
-        const outputs = JSON.parse(pulumi(["stack", "output", "--json"]).out.trim().split("\n\n")[0]) as Record<string, unknown>;
+        const outputs = JSON.parse(pulumi(["stack", "output", "--json"]).stdout) as Record<string, unknown>;
         assert.strictEqual(outputs.bucketArn, `arn:aws:s3:::smoke-raw-${ACCOUNT}`);
         const exported = pulumi(["stack", "export"]);
         ok(exported, "stack export");
-        const deployment = JSON.parse(exported.out.slice(exported.out.indexOf("{"), exported.out.lastIndexOf("}") + 1));
+        const deployment = JSON.parse(exported.stdout);
         const resources = deployment.deployment.resources as { type: string; urn: string; id?: string }[];
         const privateTables = resources.filter((r) => r.type === "aws:ec2/routeTable:RouteTable" && /::net-private-\d$/.test(r.urn)).map((r) => r.id);
         assert.strictEqual(privateTables.length, 2);
         assert.deepStrictEqual([...(outputs.privateRouteTableIds as string[])].sort(), privateTables.sort());
-        assert.ok(!exported.out.includes(PLAINTEXT), "the secret tag value appears in plain text in the state");
-        assert.ok(exported.out.includes("4dabf18193072939515e22adb298388d"), "the state holds secret values");
+        assert.ok(!exported.stdout.includes(PLAINTEXT), "the secret tag value appears in plain text in the state");
+        const bucket = resources.find((r) => r.type === "aws:s3/bucket:Bucket") as unknown as { outputs: { tags: { token: unknown }; tagsAll: { token: unknown } } };
+        for (const where of [bucket.outputs.tags.token, bucket.outputs.tagsAll.token]) {
+            assert.strictEqual((where as Record<string, unknown>)["4dabf18193072939515e22adb298388d"], "1b47061264138c4ac30d75fd1eb44270", "the tag value is stored as a secret");
+        }
     });
 
     it("re-previews without changes, and a refresh sees a console change", () => {
