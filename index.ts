@@ -1,27 +1,17 @@
 /**
- * healthcare-data-platform: composes the area components for one stack. Reads config, builds, exports.
- * Order follows the data: keys and network first, then the lake and the stores, then the paths into and out of them.
+ * healthcare-data-platform: reads config, calls each area's composition, exports outputs.
+ * Order follows the data: keys and network first, then the lake and the stores, the security baseline over them,
+ * then the paths into and out of them.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { AnalyticsFunction } from "./components/analytics/analytics-function";
-import { AthenaWorkspace } from "./components/analytics/athena";
-import { AnalyticsCatalog } from "./components/analytics/catalog";
-import { EmrProcessing } from "./components/analytics/emr";
-import { PresentationApi } from "./components/analytics/presentation";
-import { Ingestion } from "./components/ingestion/ingestion";
-import { DEFAULT_COMPUTE_TLS_PORTS, Network } from "./components/network/network";
-import { AccessRoles } from "./components/security/access";
-import { AuditTrail } from "./components/security/audit";
-import { AccountGuardrails } from "./components/security/guardrails";
-import { PlatformKeys } from "./components/security/keys";
-import { MacieDiscovery } from "./components/security/macie";
-import { SecurityMonitoring } from "./components/security/monitoring";
+import { composeAnalytics } from "./components/analytics/compose";
+import { composeIngestion } from "./components/ingestion/compose";
+import { composeNetwork } from "./components/network/compose";
+import { composeKeys, composeSecurity } from "./components/security/compose";
 import { readPlatformConfig } from "./components/shared/config";
-import { DATA_ZONES } from "./components/storage/settings";
 import { createPlatformProvider } from "./components/shared/provider";
 import { PlatformContext } from "./components/shared/refs";
 import { standardTags } from "./components/shared/tags";
-import { VALKEY_SERVERLESS_READER_PORT } from "./components/storage/cache";
 import { composeStorage } from "./components/storage/compose";
 
 const cfg = readPlatformConfig();
@@ -32,203 +22,27 @@ const provider = createPlatformProvider("aws", {
 });
 const opts: pulumi.ComponentResourceOptions = { providers: { aws: provider } };
 const context: PlatformContext = { naming: cfg.naming, protect: cfg.protect, logRetentionDays: cfg.logging.retentionDays };
-const st = cfg.storage;
 
-// --- Security baseline and network ---
-const platformKeys = new PlatformKeys(
-    "keys",
-    { context, deletionWindowInDays: cfg.security.kmsDeletionWindowDays, administratorArns: cfg.security.keyAdministratorArns },
-    opts,
-);
-const keys = platformKeys.refs;
-
-// A serverless Valkey cache also serves replica reads on 6380: compute egress must reach it.
-const serverlessCache = st.elasticache.enabled && st.elasticache.mode === "serverless";
-const net = new Network(
-    "network",
-    {
-        context,
-        network: cfg.network,
-        logsKey: keys.logs,
-        computeTlsPorts: [...DEFAULT_COMPUTE_TLS_PORTS, ...(serverlessCache ? [VALKEY_SERVERLESS_READER_PORT] : [])],
-    },
-    opts,
-);
+// Each area is one composition (components/<area>/compose.ts); each resource exists only when its config says so.
+const keys = composeKeys(cfg, { context, opts }).refs;
+const net = composeNetwork(cfg, { context, keys, opts });
 const network = net.refs;
-
-// Under an organisation's delegated administrator, GuardDuty (and Macie) are already on: creating them again fails.
-const guardDutyEnabled = cfg.security.guardDutyEnabled && !cfg.security.delegatedAdministrator;
-const guardrails = new AccountGuardrails("guardrails", { context, databasesKey: keys.databases, guardDutyEnabled }, opts);
-
-// --- Storage ---
-// Each store exists only when its config boolean says so (components/storage/compose.ts).
 const storage = composeStorage(cfg, { context, keys, network, opts });
-const dataLake = storage.dataLake;
-// Buckets are referenced by deterministic name (known at preview), so consumers wait for them explicitly: S3 refuses
-// a logging target that does not exist yet (InvalidTargetBucketForLogging). An inventory destination is not checked
-// when the configuration is written (components/storage/data-lake.ts); waiting for it only means the first daily
-// report finds its bucket and policy in place.
-const afterLogBuckets: pulumi.ComponentResourceOptions = { ...opts, dependsOn: [dataLake.secureBuckets.accessLogs, dataLake.secureBuckets.inventory] };
-const afterLake: pulumi.ComponentResourceOptions = { ...opts, dependsOn: [dataLake] };
-
-const { database, warehouse, metadata, cache, files, backup } = storage;
-
-// --- Audit, monitoring, PHI discovery, access ---
-const audit = new AuditTrail(
-    "audit",
-    {
-        context,
-        logsKey: keys.logs,
-        auditRetentionDays: cfg.logging.auditRetentionDays,
-        objectLock: cfg.dataLake.objectLock,
-        lifecycle: cfg.dataLake.lifecycle.logs,
-        accessLogBucketName: dataLake.accessLogs.name,
-        inventoryBucketName: dataLake.inventory.name,
-        phiBucketNames: dataLake.phiBucketNames,
-    },
-    afterLogBuckets,
-);
-const monitoring = new SecurityMonitoring(
-    "monitoring",
-    {
-        context,
-        logsKey: keys.logs,
-        alertEmails: cfg.alertEmails,
-        trailLogGroupName: audit.logGroupName,
-        macieMinimumSeverity: cfg.security.macie.alertMinimumSeverity,
-    },
+const { dataLake, database, warehouse, metadata, cache, files, backup } = storage;
+const { guardrails, audit, monitoring, macie, access, compliance, evidenceBuckets } = composeSecurity(cfg, { context, keys, dataLake, opts });
+const ingestion = composeIngestion(cfg, { context, keys, network, dataLake, opts });
+const { catalog, athena, emr, inventoryCheck, objectTagger, presentation } = composeAnalytics(cfg, {
+    context,
+    keys,
+    network,
+    lake: dataLake,
+    evidenceBuckets,
+    cache,
+    alarmTopicArn: monitoring.topicArn,
+    glueSecurityConfigurationName: ingestion.batch?.securityConfigurationName,
+    waitFor: { lake: dataLake, ingestion },
     opts,
-);
-const macie = new MacieDiscovery(
-    "macie",
-    {
-        context,
-        dataLakeKey: keys.dataLake,
-        macie: cfg.security.macie,
-        manageAccount: !cfg.security.delegatedAdministrator,
-        lifecycle: cfg.dataLake.lifecycle.logs,
-        accessLogBucketName: dataLake.accessLogs.name,
-        inventoryBucketName: dataLake.inventory.name,
-    },
-    afterLogBuckets,
-);
-const access = new AccessRoles(
-    "access",
-    {
-        context,
-        customers: cfg.customers,
-        zones: dataLake.buckets,
-        dataLakeKey: keys.dataLake,
-        trustedPrincipalArns: cfg.security.access.trustedPrincipalArns.length > 0 ? cfg.security.access.trustedPrincipalArns : undefined,
-        requireMfa: cfg.security.access.requireMfa,
-    },
-    opts,
-);
-
-// Customer readers read only objects tagged with their customer (AccessRoles). Firehose, Glue, EMR, the file gateway
-// and Snowball cannot tag what they write: the tagger tags every new object under a customer prefix of the lake.
-const objectTagger =
-    cfg.customers.length > 0
-        ? new AnalyticsFunction(
-              "analytics-object-tagger",
-              {
-                  context,
-                  keys,
-                  network,
-                  settings: cfg.analytics.lambda,
-                  role: "object-tagger",
-                  workload: { kind: "object-tagger", buckets: DATA_ZONES.map((zone) => dataLake.buckets[zone]), customers: cfg.customers },
-                  alarmTopicArn: monitoring.topicArn,
-              },
-              afterLake,
-          )
-        : undefined;
-
-// --- Ingestion ---
-const ingestion = new Ingestion(
-    "ingest",
-    {
-        context,
-        config: cfg.ingestion,
-        keys,
-        network,
-        buckets: { landing: dataLake.buckets.landing, raw: dataLake.buckets.raw, import: dataLake.buckets.import, glueAssets: dataLake.assets },
-        // File-access audit logs are audit evidence (164.316(b)(2)).
-        auditLogRetentionDays: cfg.logging.auditRetentionDays,
-    },
-    afterLake,
-);
-
-// --- Analytics ---
-const catalog = new AnalyticsCatalog(
-    "analytics-catalog",
-    {
-        context,
-        keys,
-        rawBucket: dataLake.buckets.raw,
-        curatedBucket: dataLake.buckets.curated,
-        // Every bucket with an S3 inventory configuration, with the IA transition its lifecycle promises.
-        inventory: {
-            bucket: dataLake.inventory,
-            sources: [
-                ...DATA_ZONES.map((zone) => ({ zone, bucket: dataLake.buckets[zone], infrequentAccessDays: cfg.dataLake.lifecycle[zone].infrequentAccessDays })),
-                // S3 delivers server access logs only to SSE-S3 buckets: the inventory check expects SSE-S3 there.
-                { zone: "access-logs", bucket: dataLake.accessLogs, infrequentAccessDays: cfg.dataLake.lifecycle.logs.infrequentAccessDays, encryption: "SSE-S3" as const },
-                ...(dataLake.assets ? [{ zone: "assets", bucket: dataLake.assets, infrequentAccessDays: cfg.dataLake.lifecycle.landing.infrequentAccessDays }] : []),
-                { zone: "audit", bucket: { name: audit.bucket.bucketName, arn: audit.bucket.bucketArn }, infrequentAccessDays: cfg.dataLake.lifecycle.logs.infrequentAccessDays },
-                { zone: "macie-results", bucket: { name: macie.resultsBucket.bucketName, arn: macie.resultsBucket.bucketArn }, infrequentAccessDays: cfg.dataLake.lifecycle.logs.infrequentAccessDays },
-            ],
-        },
-        securityConfigurationName: ingestion.batch?.securityConfigurationName,
-    },
-    { ...opts, dependsOn: [dataLake, ingestion] },
-);
-const athena = new AthenaWorkspace(
-    "analytics-athena",
-    { context, keys, bytesScannedCutoffPerQuery: cfg.analytics.athenaBytesScannedCutoff, resultsBucket: dataLake.buckets.results, catalog: catalog.refs },
-    afterLake,
-);
-const emr = new EmrProcessing(
-    "analytics-emr",
-    { context, keys, network, settings: cfg.analytics.emr, catalog: catalog.refs, logs: { bucket: dataLake.buckets.results, prefix: "emr-logs/" } },
-    afterLake,
-);
-const inventoryCheck = new AnalyticsFunction(
-    "analytics-inventory-check",
-    {
-        context,
-        keys,
-        network,
-        settings: cfg.analytics.lambda,
-        role: "inventory-check",
-        workload: { kind: "inventory-check" },
-        athena: athena.queryAccess,
-        alarmTopicArn: monitoring.topicArn,
-    },
-    opts,
-);
-const presentation = new PresentationApi(
-    "analytics-presentation",
-    {
-        context,
-        keys,
-        network,
-        settings: cfg.analytics,
-        athena: athena.queryAccess,
-        cache: cache
-            ? {
-                  endpoint: cache.endpoint,
-                  port: cache.port,
-                  iamAuth: { cacheName: cache.cacheName, userId: cache.appUserName, serverless: st.elasticache.mode === "serverless" },
-              }
-            : undefined,
-        alarmTopicArn: monitoring.topicArn,
-        opensearchAdmins: cfg.security.access,
-        // API access logs and OpenSearch audit logs are audit evidence (164.316(b)(2)).
-        auditLogRetentionDays: cfg.logging.auditRetentionDays,
-    },
-    opts,
-);
+});
 
 // --- Outputs ---
 export const environment = cfg.environment;
@@ -257,6 +71,9 @@ export const alertTopicArn = monitoring.topicArn;
 export const macieJobName = macie.jobName;
 export const macieResultsBucketName = macie.resultsBucket.bucketName;
 export const guardDutyDetectorId = guardrails.detector?.id;
+export const configRecorderName = compliance?.recorder ? compliance.names.recorderName : undefined;
+export const conformancePackName = compliance?.conformancePack ? compliance.names.conformancePackName : undefined;
+export const securityHubStandards = compliance?.standards.map((s) => s.standardsArn);
 export const roleArns = {
     dataEngineer: access.dataEngineerRole.arn,
     analyst: access.analystRole.arn,

@@ -8,6 +8,7 @@
  *   audit bucket for the audit retention period.
  * - 164.312(a)(2)(iv) encryption: SSE-KMS with the logs key for log files, the bucket and the log group.
  * - 164.316(b)(2) retention: the log group and the Object Lock retention follow `logging.auditRetentionDays`.
+ * The bucket also receives AWS Config's configuration history when `configDeliveryPrefix` is set (ComplianceMonitoring).
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -15,6 +16,7 @@ import { LifecycleSettings, ObjectLockSettings } from "../storage/settings";
 import { bucketArn, bucketName, NamingContext, regionalArn, resourceName } from "../shared/naming";
 import { KeyRef, PlatformContext } from "../shared/refs";
 import { SecureBucket } from "../storage/secure-bucket";
+import { configDeliveryBucketStatements } from "./compliance-monitoring";
 
 export interface AuditTrailArgs {
     context: PlatformContext;
@@ -40,6 +42,12 @@ export interface AuditTrailArgs {
      * logs no data events (only valid when the stack holds no PHI bucket).
      */
     phiBucketNames: string[];
+    /**
+     * Prefix under which AWS Config delivers into the audit bucket (ComplianceMonitoring's delivery channel): the bucket
+     * policy then admits config.amazonaws.com for this account and region under `<prefix>/AWSLogs/<account>/Config/`.
+     * @default undefined (no Config statements: Config is off or delivers elsewhere)
+     */
+    configDeliveryPrefix?: string;
     /**
      * Purpose segment of the audit bucket's name (`<prefix>-<env>-<purpose>-<account>-<region>`).
      * @default the component name (`audit` when wired as `new AuditTrail("audit", ...)`)
@@ -165,7 +173,10 @@ export class AuditTrail extends pulumi.ComponentResource {
                 // COMPLIANCE whatever the lake's mode: GOVERNANCE lets anyone with s3:BypassGovernanceRetention delete
                 // audit evidence early; in COMPLIANCE no one can, the root user included, until the retention ends.
                 objectLock: { ...args.objectLock, mode: "COMPLIANCE", retentionDays: args.auditRetentionDays },
-                additionalPolicyStatements: cloudTrailBucketStatements(naming, expectedBucketName, id.trailArn),
+                additionalPolicyStatements: [
+                    ...cloudTrailBucketStatements(naming, expectedBucketName, id.trailArn),
+                    ...(args.configDeliveryPrefix === undefined ? [] : configDeliveryBucketStatements(naming, expectedBucketName, args.configDeliveryPrefix)),
+                ],
                 // CloudTrail encrypts log files with the trail's key (SSE-KMS) but writes the hourly digest files of log
                 // file validation with SSE-S3 (CloudTrail User Guide, "Encrypting CloudTrail log files with AWS KMS keys").
                 // A deny on any encryption header but aws:kms would silently stop digest delivery and with it the

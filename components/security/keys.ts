@@ -24,7 +24,8 @@
  *     `cloudtrail.amazonaws.com` for this stack's trails (aws:SourceArn and
  *     kms:EncryptionContext:aws:cloudtrail:arn); `cloudwatch.amazonaws.com` (alarm actions) and
  *     `events.amazonaws.com` (EventBridge rules) publishing to this stack's encrypted SNS topics
- *     (kms:EncryptionContext:aws:sns:topicArn).
+ *     (kms:EncryptionContext:aws:sns:topicArn); `config.amazonaws.com` delivering configuration history to the audit
+ *     bucket (aws:SourceAccount, aws:SourceArn of Config in this region).
  * Databases, streaming, secrets and backup keys are used by AWS services on behalf of IAM principals (grants and
  * `kms:ViaService`), which IAM policies authorise; they need no service principal.
  *
@@ -359,6 +360,17 @@ export function serviceStatements(naming: NamingContext, domain: KeyDomain): Sta
                     actions: ["kms:DescribeKey"],
                     resources: ["*"],
                     conditions: [sourceAccount, { test: "ArnLike", variable: "aws:SourceArn", values: [regionalArn(naming, "cloudtrail", `trail/${stack}*`)] }],
+                },
+                {
+                    // AWS Config delivers configuration history and snapshots SSE-KMS into the audit bucket as the
+                    // Config service principal (its service-linked role has no S3 or KMS permissions; Config
+                    // Developer Guide, "Permissions for the KMS Key"), only for Config of this account and region.
+                    sid: "AllowConfigToEncryptDeliveries",
+                    effect: "Allow",
+                    principals: service("config.amazonaws.com"),
+                    actions: ["kms:Decrypt", "kms:GenerateDataKey"],
+                    resources: ["*"],
+                    conditions: [sourceAccount, { test: "ArnLike", variable: "aws:SourceArn", values: [regionalArn(naming, "config", "*")] }],
                 },
                 ...["cloudwatch.amazonaws.com", "events.amazonaws.com"].map(
                     (principal): Statement => ({

@@ -140,6 +140,13 @@ export interface SecurityMonitoringArgs {
      */
     guardDutyMinimumSeverity?: FindingSeverity;
     /**
+     * Names of EventBridge rules of other components that publish to the topic (for example ComplianceMonitoring's
+     * Config and Security Hub rules, `complianceNames(...).ruleNames`): the topic policy admits them by ARN, as it
+     * admits this component's own rules. Names, not ARNs: the ARNs are built in this account and region.
+     * @default []
+     */
+    externalRuleNames?: string[];
+    /**
      * Alarm on the CIS metrics after this many matching events in five minutes.
      * @default 1 (every occurrence)
      */
@@ -152,9 +159,11 @@ export interface MonitoringNames {
     topicArn: string;
     alarmNames: Record<string, string>;
     ruleNames: Record<"macie" | "guardduty" | "s3PublicAccess", string>;
+    /** Rules of other components allowed to publish (`SecurityMonitoringArgs.externalRuleNames`). */
+    externalRuleNames: string[];
 }
 
-export function monitoringNames(naming: NamingContext, name: string): MonitoringNames {
+export function monitoringNames(naming: NamingContext, name: string, externalRuleNames: string[] = []): MonitoringNames {
     const topicName = resourceName(naming, `${name}-alerts`, "sns");
     return {
         topicName,
@@ -165,6 +174,7 @@ export function monitoringNames(naming: NamingContext, name: string): Monitoring
             guardduty: resourceName(naming, `${name}-guardduty-findings`),
             s3PublicAccess: resourceName(naming, `${name}-s3-public-access-changes`),
         },
+        externalRuleNames,
     };
 }
 
@@ -176,7 +186,7 @@ export function monitoringNames(naming: NamingContext, name: string): Monitoring
  */
 export function alertTopicPolicy(naming: NamingContext, names: MonitoringNames): Record<string, unknown> {
     const alarmArns = regionalArn(naming, "cloudwatch", `alarm:${naming.prefix}-${naming.environment}-*`);
-    const ruleArns = Object.values(names.ruleNames).map((r) => regionalArn(naming, "events", `rule/${r}`));
+    const ruleArns = [...Object.values(names.ruleNames), ...names.externalRuleNames].map((r) => regionalArn(naming, "events", `rule/${r}`));
     return {
         Version: "2012-10-17",
         Statement: [
@@ -278,7 +288,12 @@ export class SecurityMonitoring extends pulumi.ComponentResource {
     constructor(name: string, args: SecurityMonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
         super("healthcare:security:SecurityMonitoring", name, {}, opts);
         const { naming } = args.context;
-        const names = monitoringNames(naming, name);
+        const external = args.externalRuleNames ?? [];
+        const names = monitoringNames(naming, name, external);
+        const clash = external.find((r, i) => external.indexOf(r) !== i || Object.values(names.ruleNames).includes(r));
+        if (clash) {
+            throw new Error(`SecurityMonitoring '${name}': externalRuleNames lists '${clash}' twice or names one of the component's own rules`);
+        }
         this.topicArn = names.topicArn;
         const threshold = args.alarmThreshold ?? 1;
         if (!Number.isInteger(threshold) || threshold < 1) {

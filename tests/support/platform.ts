@@ -24,8 +24,16 @@ export const SECRET_SIG = SIG_KEY;
  * `overrides` act like `pulumi config set` (bare keys are project keys; `undefined` removes a key).
  */
 export function stackConfigMap(stack: string, overrides: Record<string, unknown> = {}): Record<string, string> {
-    return loadStackConfig(ROOT, stack, overrides).config;
+    return loadStackConfig(ROOT, stack, { ...(OPERATOR_SECRETS[stack] ?? {}), ...overrides }).config;
 }
+
+/**
+ * Secrets a stack's operators set with `pulumi config set --secret` and that are never committed: the specs run each
+ * stack as its operators would (an encrypted value, which the offline engine turns into its placeholder).
+ */
+export const OPERATOR_SECRETS: Readonly<Record<string, Record<string, unknown>>> = {
+    prod: { onPremDbPassword: { secure: "v1:set-by-the-operator" } },
+};
 
 /** Like {@link stackConfigMap} for any stack-shaped YAML file (read as stack `stack` of this project). */
 export function configMapFromFile(file: string, overrides: Record<string, unknown> = {}, stack = "template"): Record<string, string> {

@@ -1,6 +1,6 @@
 /**
  * `npm run preview:offline -- --stack dev [--mode preview|up] [--program file] [--policy-pack dir|none]
- *  [--policy-pack-config file.json] [--json out.json]`
+ *  [--policy-pack-config file.json] [--json out.json] [--secret key]...`
  *
  * Runs the stack through the offline engine and prints what `pulumi preview --policy-pack` would tell a
  * reviewer: resources per component and type, policy violations grouped by policy (level, severity, HIPAA
@@ -24,24 +24,29 @@ export interface CliOptions {
     policyPack: string | null;
     policyPackConfig?: string;
     json?: string;
+    /** Secret keys to run as set (`pulumi config set --secret`) though the stack file does not hold them. */
+    secrets: string[];
 }
 
 const USAGE = `usage: npm run preview:offline -- --stack <name> [--mode preview|up] [--program <file>]
-       [--policy-pack <dir>|none] [--policy-pack-config <file.json>] [--json <out.json>]
+       [--policy-pack <dir>|none] [--policy-pack-config <file.json>] [--json <out.json>] [--secret <key>]...
 
   --stack               stack whose Pulumi.<stack>.yaml supplies the config (required)
   --mode                preview (default; computed outputs unknown) or up (deterministic ids and ARNs)
   --program             program entry point (default: Pulumi.yaml 'main' or index.ts)
   --policy-pack         policy pack folder (default: policy-pack), or 'none' to skip policies
   --policy-pack-config  JSON file shaped like 'pulumi preview --policy-pack-config'
-  --json                write the full record (resources, diagnostics, summary) to this file`;
+  --json                write the full record (resources, diagnostics, summary) to this file
+  --secret              run as if <key> were set with 'pulumi config set --secret' (repeatable): the offline
+                        engine decrypts no secret, so it passes the placeholder a committed ciphertext gets`;
 
 export class UsageError extends Error {}
 
 /** Parses argv (without `node` and the script). `--flag value` and `--flag=value` are both accepted. */
 export function parseArgs(argv: string[]): CliOptions | "help" {
     const values: Record<string, string> = {};
-    const known = ["stack", "mode", "program", "policy-pack", "policy-pack-config", "json"];
+    const secrets: string[] = [];
+    const known = ["stack", "mode", "program", "policy-pack", "policy-pack-config", "json", "secret"];
     for (let i = 0; i < argv.length; i++) {
         const arg = argv[i];
         if (arg === "--help" || arg === "-h") {
@@ -62,7 +67,8 @@ export function parseArgs(argv: string[]): CliOptions | "help" {
                 throw new UsageError(`option '--${flag}' needs a value`);
             }
         }
-        values[flag] = value;
+        if (flag === "secret") secrets.push(value);
+        else values[flag] = value;
     }
     if (!values.stack) {
         throw new UsageError("--stack is required");
@@ -79,6 +85,7 @@ export function parseArgs(argv: string[]): CliOptions | "help" {
         policyPack: pack === "none" ? null : (pack ?? "policy-pack"),
         policyPackConfig: values["policy-pack-config"],
         json: values.json,
+        secrets,
     };
 }
 
@@ -302,6 +309,11 @@ function progressPrinter(): (e: ProgressEvent) => void {
     };
 }
 
+/** `--secret` keys as encrypted stack values (the offline engine gives each its `offline-secret-<key>` placeholder). */
+export function secretOverrides(keys: readonly string[]): Record<string, unknown> {
+    return Object.fromEntries(keys.map((key) => [key, { secure: "v1:offline-placeholder" }]));
+}
+
 /** Runs the CLI; returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
     let opts: CliOptions | "help";
@@ -327,6 +339,7 @@ export async function main(argv: string[]): Promise<number> {
         programPath: opts.program,
         policyPackDir,
         policyPackConfigPath: opts.policyPackConfig,
+        configOverrides: secretOverrides(opts.secrets),
         onProgress: progressPrinter(),
     });
     if (result.error) {

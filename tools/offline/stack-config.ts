@@ -18,6 +18,8 @@ import * as yaml from "js-yaml";
 export interface ConfigDeclaration {
     /** Fully qualified key. */
     key: string;
+    /** The key as Pulumi.yaml spells it (bare or namespaced): the CLI's messages and ordering use this form. */
+    declaredAs?: string;
     type?: "string" | "integer" | "boolean" | "array";
     /** Element type of arrays, nested (`array<array<string>>`). */
     items?: ConfigItems;
@@ -153,12 +155,12 @@ function parseDeclaration(file: string, project: string, rawKey: string, raw: un
     const own = key.startsWith(`${project}:`);
     if (!isObject(raw)) {
         // Shorthand: a plain value is a default for project keys and a value for other namespaces.
-        return own ? { key, default: raw, secret: false } : { key, value: raw, secret: false };
+        return own ? { key, declaredAs: rawKey, default: raw, secret: false } : { key, declaredAs: rawKey, value: raw, secret: false };
     }
     const known = ["type", "items", "description", "default", "value", "secret"];
     if (!Object.keys(raw).some((k) => known.includes(k))) {
         // An object with none of the declaration attributes is a structured default.
-        return own ? { key, default: raw, secret: false } : { key, value: raw, secret: false };
+        return own ? { key, declaredAs: rawKey, default: raw, secret: false } : { key, declaredAs: rawKey, value: raw, secret: false };
     }
     if ("default" in raw && "value" in raw) {
         throw new StackConfigError(`${file}: project config '${rawKey}' cannot have both a 'default' and 'value' attribute`, file, key);
@@ -196,6 +198,7 @@ function parseDeclaration(file: string, project: string, rawKey: string, raw: un
     }
     const decl: ConfigDeclaration = {
         key,
+        declaredAs: rawKey,
         type: type as ConfigDeclaration["type"],
         items,
         description: typeof raw.description === "string" ? raw.description : undefined,
@@ -309,6 +312,11 @@ function convert(value: unknown, key: string): Converted {
     return { value: JSON.stringify(clear), secret: secure, placeholder: secure };
 }
 
+/** Go's sort.Strings order (byte-wise), which the CLI uses for config keys; localeCompare differs on case. */
+function compareGo(a: string, b: string): number {
+    return a < b ? -1 : a > b ? 1 : 0;
+}
+
 function listKeys(keys: string[]): string {
     const quoted = keys.map((k) => `'${k}'`);
     return quoted.length === 1 ? quoted[0] : `${quoted.slice(0, -1).join(", ")} and ${quoted[quoted.length - 1]}`;
@@ -373,32 +381,18 @@ export function loadStackConfig(projectDir: string, stack: string, overrides: Re
     const bare = (key: string) => (key.startsWith(`${project.name}:`) ? key.slice(project.name.length + 1) : key);
     const missing: string[] = [];
     const byKey = new Map(project.declarations.map((d) => [d.key, d]));
+    // The CLI's order (pkg/workspace mergeConfig): project defaults and values are written into the stack's config
+    // first (as plain values), every missing key is reported at once, then each explicitly typed declaration is
+    // validated, in the sorted order of the keys as Pulumi.yaml spells them. The first problem ends the run.
     for (const decl of project.declarations) {
         if (stackValues.has(decl.key)) {
-            const raw = stackValues.get(decl.key);
-            const encrypted = isObject(raw) && typeof raw.secure === "string";
-            if (decl.secret && !encrypted) {
-                throw new StackConfigError(
-                    `Stack '${stack}' with configuration key '${bare(decl.key)}' must be encrypted as it's secret (${stackFile})`,
-                    stackFile,
-                    decl.key,
-                );
-            }
-            if (!encrypted && !matchesStackValue(raw, decl)) {
-                throw new StackConfigError(
-                    `Stack '${stack}' with configuration key '${bare(decl.key)}' must be of type '${typeName(decl)}' ` +
-                        `(${stackFile} has ${JSON.stringify(raw)})`,
-                    stackFile,
-                    decl.key,
-                );
-            }
             continue;
         }
         const projectValue = decl.value ?? decl.default;
         if (projectValue === undefined || projectValue === null) {
-            // The CLI requires every project key without a default, typed or not, before the program runs.
+            // The CLI requires every project key without a default, typed or not, secret or not, before the program runs.
             if (decl.key.startsWith(`${project.name}:`)) {
-                missing.push(decl.key);
+                missing.push(decl.declaredAs ?? bare(decl.key));
             }
             continue;
         }
@@ -415,10 +409,39 @@ export function loadStackConfig(projectDir: string, stack: string, overrides: Re
     if (missing.length > 0) {
         const noun = missing.length === 1 ? "value" : "values";
         throw new StackConfigError(
-            `Stack '${stack}' is missing configuration ${noun} ${listKeys(missing.map(bare).sort())} (set ${missing.length === 1 ? "it" : "them"} in ${stackFile})`,
+            `Stack '${stack}' is missing configuration ${noun} ${listKeys(missing.sort(compareGo))} (set ${missing.length === 1 ? "it" : "them"} in ${stackFile})`,
             stackFile,
-            missing[0],
+            qualify(project.name, missing[0]),
         );
+    }
+    const typed = project.declarations.filter((d) => d.type !== undefined).sort((a, b) => compareGo(a.declaredAs ?? bare(a.key), b.declaredAs ?? bare(b.key)));
+    for (const decl of typed) {
+        const name = decl.declaredAs ?? bare(decl.key);
+        if (!stackValues.has(decl.key)) {
+            // A project default became a plain stack value: the CLI rejects it for a secret key.
+            if (decl.secret) {
+                throw new StackConfigError(
+                    `Stack '${stack}' with configuration key '${name}' must be encrypted as it's secret ` +
+                        `(${project.file} gives it a plain-text default, which the CLI writes into the stack's config; ` +
+                        `a 'secret: true' key takes no default: set it with 'pulumi config set --secret ${name}' in every stack)`,
+                    stackFile,
+                    decl.key,
+                );
+            }
+            continue;
+        }
+        const raw = stackValues.get(decl.key);
+        const encrypted = isObject(raw) && typeof raw.secure === "string";
+        if (decl.secret && !encrypted) {
+            throw new StackConfigError(`Stack '${stack}' with configuration key '${name}' must be encrypted as it's secret (${stackFile})`, stackFile, decl.key);
+        }
+        if (!encrypted && !matchesStackValue(raw, decl)) {
+            throw new StackConfigError(
+                `Stack '${stack}' with configuration key '${name}' must be of type '${typeName(decl)}' (${stackFile} has ${JSON.stringify(raw)})`,
+                stackFile,
+                decl.key,
+            );
+        }
     }
     for (const [key, raw] of stackValues) {
         const c = convert(raw, key);

@@ -1,5 +1,5 @@
 /**
- * npm run report -- --stack prod [--mode up|preview] [--out <dir>] [--policy-pack-config file.json]
+ * npm run report -- --stack prod [--mode up|preview] [--out <dir>] [--policy-pack-config file.json] [--secret key]...
  *
  * Runs the offline engine (program + policy pack over the analyzer protocol) and writes the HIPAA evidence
  * report as Markdown, self-contained HTML and JSON. Exit 0 when written (whatever the verdicts), 2 when the
@@ -7,6 +7,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { secretOverrides } from "../offline/cli";
 import { runOffline, REPO_ROOT } from "../offline/engine";
 import type { Mode } from "../offline/recorder";
 import { proveWiring } from "../wiring/prove";
@@ -18,6 +19,8 @@ export interface ReportOptions {
     mode: Mode;
     outDir: string;
     policyPackConfigPath?: string;
+    /** Secret keys to run as set though the stack file does not hold them (as `preview:offline --secret`). */
+    secrets?: string[];
 }
 
 export interface WrittenReport {
@@ -31,6 +34,7 @@ export async function writeReport(options: ReportOptions, log: (line: string) =>
         stack: options.stack,
         mode: options.mode,
         policyPackConfigPath: options.policyPackConfigPath,
+        configOverrides: secretOverrides(options.secrets ?? []),
         onProgress: (e) => log(`[${e.phase}] ${e.message}`),
     });
     if (result.exitCode === 2 || !result.recording) {
@@ -57,7 +61,7 @@ function parseArgs(argv: string[]): ReportOptions {
         return i >= 0 ? argv[i + 1] : undefined;
     };
     const stack = get("--stack");
-    if (!stack) throw new Error("usage: npm run report -- --stack <stack> [--mode up|preview] [--out <dir>] [--policy-pack-config <file>]");
+    if (!stack) throw new Error("usage: npm run report -- --stack <stack> [--mode up|preview] [--out <dir>] [--policy-pack-config <file>] [--secret <key>]...");
     const mode = (get("--mode") ?? "up") as Mode;
     if (mode !== "up" && mode !== "preview") throw new Error(`--mode: expected up or preview, got '${mode}'`);
     return {
@@ -65,6 +69,7 @@ function parseArgs(argv: string[]): ReportOptions {
         mode,
         outDir: path.resolve(get("--out") ?? path.join(REPO_ROOT, ".offline", "report", stack)),
         policyPackConfigPath: get("--policy-pack-config"),
+        secrets: argv.flatMap((a, i) => (a === "--secret" && argv[i + 1] ? [argv[i + 1]] : [])),
     };
 }
 

@@ -43,6 +43,7 @@ export type IntegrationKind =
     | "vended-log-delivery"
     | "s3-inventory"
     | "macie-results"
+    | "config-delivery"
     | "macie-discovery"
     | "firehose-delivery"
     | "stream-producer"
@@ -175,9 +176,15 @@ export const NO_INTEGRATION: Record<string, string> = {
     "aws:storagegateway/gateway:Gateway": "the appliance; its file shares are derived",
     "aws:storagegateway/cache:Cache": "appliance disk",
     "aws:opensearch/domain:Domain": "derived as opensearch-logs",
+    "aws:cfg/recorder:Recorder": "Config reads resource configurations through its service-linked role (AWS-managed policy); its deliveries are derived from the delivery channel (config-delivery)",
+    "aws:cfg/recorderStatus:RecorderStatus": "starts its recorder",
+    "aws:cfg/conformancePack:ConformancePack": "its managed rules evaluate through Config's service-linked role (AWS-managed policy)",
+    "aws:securityhub/account:Account": "Security Hub reads through its service-linked role and publishes findings to EventBridge without IAM; the alert rule is derived",
+    "aws:securityhub/standardsSubscription:StandardsSubscription": "standard of its hub (controls evaluate through Config's and Security Hub's service-linked roles)",
 };
 
 const DERIVED = new Set([
+    "aws:cfg/deliveryChannel:DeliveryChannel",
     "aws:cloudwatch/metricAlarm:MetricAlarm",
     "aws:cloudwatch/eventTarget:EventTarget",
     "aws:cloudtrail/trail:Trail",
@@ -271,6 +278,7 @@ export class Deriver {
         for (const r of of("aws:apigatewayv2/integration:Integration")) this.apiIntegration(r.urn, plainInputs(r));
         for (const r of of("aws:s3/inventory:Inventory")) this.inventory(r.urn, plainInputs(r));
         for (const r of of("aws:macie2/classificationExportConfiguration:ClassificationExportConfiguration")) this.macieExport(r.urn, plainInputs(r));
+        for (const r of of("aws:cfg/deliveryChannel:DeliveryChannel")) this.configDelivery(r.urn, plainInputs(r));
         for (const r of of("aws:macie2/classificationJob:ClassificationJob")) this.macieJob(r.urn, plainInputs(r));
         for (const r of of("aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream")) this.firehose(r.urn, plainInputs(r));
         for (const r of of("aws:glue/job:Job")) this.glueJob(r.urn, plainInputs(r));
@@ -593,6 +601,35 @@ export class Deriver {
         const keyArn = this.f.key(str(dest.kmsKeyArn))?.arn ?? str(dest.kmsKeyArn) ?? "";
         i.steps.push({ what: "Macie writes a results file", party, action: "s3:PutObject", resource: `${bucket.arn}/${key}`, context: { ...ctx, "s3:x-amz-server-side-encryption": "aws:kms", "s3:x-amz-server-side-encryption-aws-kms-key-id": keyArn }, resourcePolicy: bucket.policy, expect: "Allowed" });
         this.kms(i, party, str(dest.kmsKeyArn), ["kms:GenerateDataKey", "kms:Encrypt"], ctx, "Macie encrypts results");
+    }
+
+    /**
+     * AWS Config delivers configuration history and snapshots as the Config service principal (its service-linked role
+     * has no S3 or KMS permissions): the ACL and existence checks, PutObject under `<prefix>/AWSLogs/<account>/Config/`
+     * with `bucket-owner-full-control`, SSE-KMS with the channel's key. Config sets aws:SourceArn to
+     * `arn:<partition>:config:<region>:<account>:*` (Config Developer Guide, "Permissions for the Amazon S3 Bucket").
+     */
+    private configDelivery(urn: string, inp: Record<string, unknown>): void {
+        const bucketName = str(inp.s3BucketName) ?? "";
+        const bucket = this.f.buckets.get(bucketName);
+        const i = this.add("config-delivery", `AWS Config ${str(inp.name) ?? "default"} → ${bucketName}`, urn);
+        if (!bucket) {
+            i.problems.push(`delivery bucket ${bucketName} is not one of this stack's buckets`);
+            return;
+        }
+        const party: Party = { kind: "service", service: "config.amazonaws.com" };
+        const ctx = { "aws:SourceArn": this.f.arn("config", "*"), "aws:SourceAccount": this.f.account };
+        i.steps.push({ what: "Config checks the bucket ACL", party, action: "s3:GetBucketAcl", resource: bucket.arn, context: ctx, resourcePolicy: bucket.policy, expect: "Allowed" });
+        i.steps.push({ what: "Config checks the bucket exists", party, action: "s3:ListBucket", resource: bucket.arn, context: ctx, resourcePolicy: bucket.policy, expect: "Allowed" });
+        const prefix = str(inp.s3KeyPrefix) ? `${str(inp.s3KeyPrefix)}/` : "";
+        const key = `${prefix}AWSLogs/${this.f.account}/Config/${this.f.region}/2026/1/1/ConfigHistory/${this.f.account}_Config_${this.f.region}_ConfigHistory_AWS::S3::Bucket_20260101T000000Z.json.gz`;
+        const kmsKey = str(inp.s3KmsKeyArn);
+        const sse: Record<string, string> = kmsKey ? { "s3:x-amz-server-side-encryption": "aws:kms", "s3:x-amz-server-side-encryption-aws-kms-key-id": this.f.key(kmsKey)?.arn ?? kmsKey } : {};
+        i.steps.push({ what: "Config writes a configuration history file", party, action: "s3:PutObject", resource: `${bucket.arn}/${key}`, context: { ...ctx, "s3:x-amz-acl": "bucket-owner-full-control", ...sse }, resourcePolicy: bucket.policy, expect: "Allowed" });
+        i.steps.push({ what: "Config of another account cannot write here", party, action: "s3:PutObject", resource: `${bucket.arn}/${key}`, context: { "aws:SourceArn": `arn:${this.f.partition}:config:${this.f.region}:999988887777:*`, "aws:SourceAccount": "999988887777", "s3:x-amz-acl": "bucket-owner-full-control", ...sse }, resourcePolicy: bucket.policy, expect: "Denied" });
+        if (kmsKey) {
+            this.kms(i, party, kmsKey, ["kms:GenerateDataKey"], { ...ctx, "kms:EncryptionContext:aws:s3:arn": this.s3Context(bucket, key) }, "Config encrypts its deliveries (through S3)");
+        }
     }
 
     private macieJob(urn: string, inp: Record<string, unknown>): void {

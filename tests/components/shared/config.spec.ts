@@ -5,6 +5,7 @@ import { cidrsOverlap, closestKey, isSecretKey, parseCidr } from "../../../compo
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
+import { loadStackConfig } from "../../../tools/offline/stack-config";
 import { mapSource, platformConfig, ROOT, stackConfigMap } from "../../support/platform";
 
 /** The problems the reader reports for a fully qualified config map. */
@@ -303,6 +304,13 @@ describe("components/shared/config", () => {
 
         it("requires the on-prem database password when batch ETL is on", async () => {
             assert.deepStrictEqual(problemsFor({ onPremDbPassword: undefined }, "prod"), [
+                "healthcare-data-platform:onPremDbPassword: expected a secret (pulumi config set --secret onPremDbPassword <value>) when batchEtlEnabled is true, got undefined",
+            ]);
+        });
+
+        it("names the secret to set when the committed prod stack file is used as is", async () => {
+            // Pulumi.prod.yaml commits no ciphertext: its operators set the ETL password with the CLI.
+            assert.deepStrictEqual(problemsOf(loadStackConfig(ROOT, "prod").config, "prod"), [
                 "healthcare-data-platform:onPremDbPassword: expected a secret (pulumi config set --secret onPremDbPassword <value>) when batchEtlEnabled is true, got undefined",
             ]);
         });

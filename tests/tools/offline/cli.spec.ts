@@ -76,14 +76,15 @@ describe("offline engine: the preview:offline command", () => {
     });
 
     it("parses its options and rejects bad usage with a message", async () => {
-        assert.deepStrictEqual(parseArgs(["--stack", "dev"]), { stack: "dev", mode: "preview", program: undefined, policyPack: "policy-pack", policyPackConfig: undefined, json: undefined });
-        assert.deepStrictEqual(parseArgs(["--stack=prod", "--mode", "up", "--policy-pack", "none", "--json", "o.json"]), {
+        assert.deepStrictEqual(parseArgs(["--stack", "dev"]), { stack: "dev", mode: "preview", program: undefined, policyPack: "policy-pack", policyPackConfig: undefined, json: undefined, secrets: [] });
+        assert.deepStrictEqual(parseArgs(["--stack=prod", "--mode", "up", "--policy-pack", "none", "--json", "o.json", "--secret", "onPremDbPassword", "--secret=other"]), {
             stack: "prod",
             mode: "up",
             program: undefined,
             policyPack: null,
             policyPackConfig: undefined,
             json: "o.json",
+            secrets: ["onPremDbPassword", "other"],
         });
         assert.throws(() => parseArgs(["--mode", "up"]), (e: Error) => e instanceof UsageError && e.message === "--stack is required");
         assert.throws(() => parseArgs(["--stack", "dev", "--mode", "apply"]), /--mode must be 'preview' or 'up', got 'apply'/);

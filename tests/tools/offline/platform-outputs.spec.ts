@@ -1,4 +1,5 @@
 import * as assert from "assert";
+import { secretOverrides } from "../../../tools/offline/cli";
 import { runOffline } from "../../../tools/offline/engine";
 
 describe("offline engine on the platform program (prod, up)", function () {
@@ -7,7 +8,8 @@ describe("offline engine on the platform program (prod, up)", function () {
     it("answers as the stack's own account with realistic endpoints, so every stack output is set", async () => {
         // The offline lane runs the stack file's example account (a real deploy refuses it) and leaves no flag behind.
         assert.strictEqual(process.env.HDP_TEST_LANE, undefined);
-        const result = await runOffline({ stack: "prod", mode: "up", policyPackDir: null });
+        // The prod stack file holds no secret: the operator sets it with `pulumi config set --secret`.
+        const result = await runOffline({ stack: "prod", mode: "up", policyPackDir: null, configOverrides: secretOverrides(["onPremDbPassword"]) });
         assert.strictEqual(result.exitCode, 0, result.error?.message);
         assert.strictEqual(process.env.HDP_TEST_LANE, undefined);
         const outputs = result.recording?.stackOutputs as Record<string, unknown>;

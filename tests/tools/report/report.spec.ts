@@ -16,7 +16,7 @@ describe("tools/report: HIPAA evidence report of the prod stack", function () {
 
     before(async () => {
         const outDir = fs.mkdtempSync(path.join(os.tmpdir(), "hipaa-report-"));
-        written = await writeReport({ stack: "prod", mode: "up", outDir });
+        written = await writeReport({ stack: "prod", mode: "up", outDir, secrets: ["onPremDbPassword"] });
         evidence = JSON.parse(fs.readFileSync(written.json, "utf8")) as Evidence;
         markdown = fs.readFileSync(written.markdown, "utf8");
     });
@@ -41,6 +41,23 @@ describe("tools/report: HIPAA evidence report of the prod stack", function () {
         const failedMandatory = evidence.safeguards.flatMap((s) => s.policies).filter((p) => p.enforcementLevel === "mandatory" && p.verdict === "fail");
         assert.deepStrictEqual(failedMandatory.map((p) => p.policy), []);
         assert.strictEqual(evidence.totals.mandatoryViolations, 0);
+    });
+
+    it("lists the detective controls under 164.308(a)(1)(ii)(D) and 164.312(b), with the conformance pack's name and source", async () => {
+        for (const section of ["164.308(a)(1)(ii)(D)", "164.312(b)"]) {
+            const s = evidence.safeguards.find((x) => x.section === section);
+            assert.ok(s, section);
+            const types = new Set(s.resources.map((r) => r.type));
+            for (const t of ["aws:cfg/recorder:Recorder", "aws:cfg/deliveryChannel:DeliveryChannel", "aws:cfg/recorderStatus:RecorderStatus", "aws:cfg/conformancePack:ConformancePack", "aws:securityhub/account:Account", "aws:securityhub/standardsSubscription:StandardsSubscription"]) {
+                assert.ok(types.has(t), `${section}: ${t}`);
+            }
+            assert.deepStrictEqual(s.conformancePacks?.map((p) => p.name), ["hdp-prod-compliance-hipaa-security"], section);
+            assert.match(s.conformancePacks?.[0].source ?? "", /Operational Best Practices for HIPAA Security/);
+            assert.match(s.conformancePacks?.[0].version ?? "", /commit 1c527eab, 2026-12-04/);
+            assert.ok(s.policies.some((p) => p.policy === "config-recorder-for-phi"), `${section}: checked by config-recorder-for-phi`);
+        }
+        assert.match(markdown, /- Conformance pack `hdp-prod-compliance-hipaa-security`: source AWS Config sample conformance pack "Operational Best Practices for HIPAA Security"/);
+        assert.ok(!evidence.safeguards.find((x) => x.section === "164.312(a)(1)")?.conformancePacks, "only sections the pack implements list it");
     });
 
     it("shows under 164.308(a)(6) and 164.312(e)(1) which service integrations the wiring proof proved", async () => {

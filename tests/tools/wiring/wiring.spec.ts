@@ -1,8 +1,10 @@
 import * as assert from "assert";
+import { secretOverrides } from "../../../tools/offline/cli";
 import { runOffline } from "../../../tools/offline/engine";
 import type { Recording, RecordedResource } from "../../../tools/offline/recorder";
 import { deriveIntegrations, IntegrationKind } from "../../../tools/wiring/derive";
 import { failures, proveWiring, WiringProof } from "../../../tools/wiring/prove";
+import { OPERATOR_SECRETS } from "../../support/platform";
 
 /** What issue 12 requires the proof to cover on every stack (the file gateway and Snowball exist in prod only). */
 const REQUIRED: IntegrationKind[] = [
@@ -15,6 +17,8 @@ const REQUIRED: IntegrationKind[] = [
     "s3-inventory",
     "macie-results",
     "macie-discovery",
+    // ComplianceMonitoring's delivery channel (dev and prod both run Config; its alert rules are event-rule-target).
+    "config-delivery",
     "firehose-delivery",
     "glue-crawler",
     "emr-serverless",
@@ -32,7 +36,8 @@ const PROD_ONLY: IntegrationKind[] = ["glue-job", "file-gateway-share", "opensea
 const recordings: Record<string, Recording> = {};
 async function recording(stack: "dev" | "prod"): Promise<Recording> {
     if (!recordings[stack]) {
-        const r = await runOffline({ stack, mode: "up", policyPackDir: null });
+        // The prod stack file holds no secret: the operator sets onPremDbPassword with `pulumi config set --secret`.
+        const r = await runOffline({ stack, mode: "up", policyPackDir: null, configOverrides: secretOverrides(Object.keys(OPERATOR_SECRETS[stack] ?? {})) });
         assert.strictEqual(r.exitCode, 0, r.error?.message);
         recordings[stack] = r.recording as Recording;
     }
