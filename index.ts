@@ -30,7 +30,7 @@ const network = net.refs;
 const storage = composeStorage(cfg, { context, keys, network, opts });
 const { dataLake, database, warehouse, metadata, cache, files, backup } = storage;
 const { guardrails, audit, monitoring, macie, access, compliance, evidenceBuckets } = composeSecurity(cfg, { context, keys, dataLake, opts });
-const ingestion = composeIngestion(cfg, { context, keys, network, dataLake, opts });
+const ingestion = composeIngestion(cfg, { context, keys, network, lake: dataLake, waitFor: dataLake, opts });
 const { catalog, athena, emr, inventoryCheck, objectTagger, presentation } = composeAnalytics(cfg, {
     context,
     keys,

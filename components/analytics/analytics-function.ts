@@ -242,10 +242,7 @@ export class AnalyticsFunction extends pulumi.ComponentResource {
         const { naming, logRetentionDays } = args.context;
         const s = args.settings;
         const entry: FunctionEntry = args.workload.kind;
-        // Query timeouts assume the function lives at least this long.
-        if (entry !== "object-tagger" && s.timeoutSeconds < 10) {
-            throw new Error(`AnalyticsFunction '${name}': settings.timeoutSeconds (analyticsLambdaTimeoutSeconds): expected at least 10 seconds for an Athena query, got ${s.timeoutSeconds}`);
-        }
+        // timeoutSeconds is at least MIN_ANALYTICS_TIMEOUT_SECONDS, validated with the config (./settings.ts).
 
         this.functionName = resourceName(naming, args.role, "lambda");
         this.functionArn = regionalArn(naming, "lambda", `function:${this.functionName}`);

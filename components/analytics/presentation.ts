@@ -16,7 +16,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { vendedLogDeliveryPolicy } from "../shared/log-delivery";
-import { AnalyticsConfig } from "./settings";
+import { AnalyticsConfig, openSearchZones } from "./settings";
 import { accountRootArn, globalArn, regionalArn, resourceName } from "../shared/naming";
 import { NetworkRefs, PlatformContext, PlatformKeyRefs } from "../shared/refs";
 import { AnalyticsFunction, CacheRef } from "./analytics-function";
@@ -209,22 +209,9 @@ export class PresentationApi extends pulumi.ComponentResource {
             const domainName = resourceName(naming, "search", "opensearch");
             const domainArn = regionalArn(naming, "es", `domain/${domainName}`);
             const zoneAware = os.instanceCount > 1;
-            const azCount = zoneAware ? (os.instanceCount % 3 === 0 ? 3 : 2) : 1;
-            if (zoneAware && azCount === 2 && os.instanceCount % 2 !== 0) {
-                throw new Error(
-                    `PresentationApi '${name}': opensearchInstanceCount: expected an even number or a multiple of 3 so nodes spread evenly ` +
-                        `over availability zones (zone awareness), got ${os.instanceCount}`,
-                );
-            }
-            const tooFew = (n: number) => new Error(`PresentationApi '${name}': OpenSearch over ${azCount} availability zone(s) needs ${azCount} private subnets, got ${n}`);
-            const given = args.network.privateSubnetIds;
-            if (Array.isArray(given) && given.length < azCount) {
-                throw tooFew(given.length);
-            }
-            const subnetIds = pulumi.output(given).apply((ids) => {
-                if (ids.length < azCount) throw tooFew(ids.length);
-                return ids.slice(0, azCount);
-            });
+            // The count spreads evenly over zones the network has: validated with the config (./settings.ts).
+            const azCount = openSearchZones(os.instanceCount);
+            const subnetIds = pulumi.output(args.network.privateSubnetIds).apply((ids) => ids.slice(0, azCount));
 
             const sg = new aws.ec2.SecurityGroup(
                 `${name}-search-sg`,

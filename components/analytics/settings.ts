@@ -70,9 +70,36 @@ export function reservingFunctions(v: AnalyticsValues, customers: readonly strin
     return 1 + (v.apiEnabled ? 1 : 0) + (customers.length > 0 ? 1 : 0);
 }
 
+/** Availability zones an OpenSearch domain of `instanceCount` data nodes spreads over (zone awareness beyond one node). */
+export function openSearchZones(instanceCount: number): number {
+    return instanceCount <= 1 ? 1 : instanceCount % 3 === 0 ? 3 : 2;
+}
+
+/** What the analytics validator needs from other areas. */
+export interface AnalyticsContext extends ValidationContext {
+    /** The network's availability zones: one private subnet each. */
+    availabilityZones: number;
+}
+
 /** Problems of the analytics keys. Pure. */
-export function validateAnalyticsSettings(v: AnalyticsValues, ctx: ValidationContext): Problem[] {
+export function validateAnalyticsSettings(v: AnalyticsValues, ctx: AnalyticsContext): Problem[] {
     const problems: Problem[] = [];
+    if (v.opensearchEnabled && v.opensearchInstanceCount > 1) {
+        const zones = openSearchZones(v.opensearchInstanceCount);
+        if (zones === 2 && v.opensearchInstanceCount % 2 !== 0) {
+            problems.push(
+                problem("opensearchInstanceCount", "an even number or a multiple of 3 so nodes spread evenly over availability zones (zone awareness)", v.opensearchInstanceCount),
+            );
+        } else if (zones > ctx.availabilityZones) {
+            problems.push(
+                problem(
+                    "opensearchInstanceCount",
+                    `a count that spreads over at most availabilityZones (${ctx.availabilityZones}) zones: a multiple of 3 spreads over 3`,
+                    v.opensearchInstanceCount,
+                ),
+            );
+        }
+    }
     // PutFunctionConcurrency fails when the account would keep fewer than 100 unreserved executions.
     const functions = reservingFunctions(v, ctx.customers);
     const reservable = Math.max(0, v.lambdaAccountConcurrencyLimit - LAMBDA_MIN_UNRESERVED_CONCURRENCY);

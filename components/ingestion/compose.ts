@@ -4,20 +4,22 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { PlatformConfig } from "../shared/config";
-import { NetworkRefs, PlatformContext, PlatformKeyRefs } from "../shared/refs";
-import type { Storage } from "../storage/compose";
+import { BucketRef, NetworkRefs, PlatformContext, PlatformKeyRefs } from "../shared/refs";
 import { Ingestion } from "./ingestion";
 
 export interface IngestionDeps {
     context: PlatformContext;
     keys: PlatformKeyRefs;
     network: NetworkRefs;
-    dataLake: Storage["dataLake"];
+    /** The lake's zones the paths land in, and the Glue assets bucket batch ETL needs (`DataLake`). */
+    lake: { buckets: { landing: BucketRef; raw: BucketRef; import: BucketRef }; assets?: BucketRef };
+    /** The lake's buckets are named, not referenced: ingestion waits for this resource (the `DataLake`). */
+    waitFor?: pulumi.Resource;
     opts?: pulumi.ComponentResourceOptions;
 }
 
 export function composeIngestion(cfg: PlatformConfig, deps: IngestionDeps): Ingestion {
-    const { context, keys, network, dataLake, opts } = deps;
+    const { context, keys, network, lake, opts } = deps;
     return new Ingestion(
         "ingest",
         {
@@ -25,11 +27,10 @@ export function composeIngestion(cfg: PlatformConfig, deps: IngestionDeps): Inge
             config: cfg.ingestion,
             keys,
             network,
-            buckets: { landing: dataLake.buckets.landing, raw: dataLake.buckets.raw, import: dataLake.buckets.import, glueAssets: dataLake.assets },
+            buckets: { landing: lake.buckets.landing, raw: lake.buckets.raw, import: lake.buckets.import, glueAssets: lake.assets },
             // File-access audit logs are audit evidence (164.316(b)(2)).
             auditLogRetentionDays: cfg.logging.auditRetentionDays,
         },
-        // The lake's buckets are named, not referenced: wait for them.
-        { ...opts, dependsOn: [dataLake] },
+        deps.waitFor ? { ...opts, dependsOn: [deps.waitFor] } : { ...opts },
     );
 }

@@ -34,7 +34,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { DATA_ZONES, DataZone } from "../storage/settings";
 import { accountRootArn, NamingContext, regionalArn, resourceName } from "../shared/naming";
 import { BucketRef, KeyRef, PlatformContext } from "../shared/refs";
-import { CUSTOMER_ID_PATTERN, TAG_KEYS } from "../shared/tags";
+import { TAG_KEYS } from "../shared/tags";
 
 type Statement = aws.types.input.iam.GetPolicyDocumentStatementArgs;
 
@@ -117,26 +117,12 @@ export class AccessRoles extends pulumi.ComponentResource {
         super("healthcare:security:AccessRoles", name, {}, opts);
         const { naming } = args.context;
         const what = `AccessRoles '${name}'`;
-        args.customers.forEach((id, i) => {
-            if (!CUSTOMER_ID_PATTERN.test(id)) {
-                throw new Error(`${what}: customers[${i}] must be a tag-safe id (1-32 lowercase letters, digits and inner hyphens), got '${id}'`);
-            }
-        });
-        const duplicate = args.customers.find((c, i) => args.customers.indexOf(c) !== i);
-        if (duplicate !== undefined) {
-            throw new Error(`${what}: customers lists '${duplicate}' twice; each customer has exactly one reader role`);
-        }
+        // customers and trustedPrincipalArns are validated with the config (components/shared/settings.ts, security/settings.ts).
         const session = args.maxSessionDurationSeconds ?? 3600;
         if (!Number.isInteger(session) || session < 3600 || session > 43200) {
             throw new Error(`${what}: maxSessionDurationSeconds must be a whole number from 3600 to 43200 (IAM limits), got ${session}`);
         }
         const trusted = args.trustedPrincipalArns ?? [accountRootArn(naming)];
-        const accountPrefix = `arn:${naming.partition}:iam::${naming.accountId}:`;
-        for (const arn of trusted) {
-            if (!arn.startsWith(accountPrefix)) {
-                throw new Error(`${what}: trustedPrincipalArns must be principals of account ${naming.accountId} (${accountPrefix}...), got '${arn}'`);
-            }
-        }
         for (const loc of args.customerLocations ?? DEFAULT_CUSTOMER_LOCATIONS) {
             if (!/^([A-Za-z0-9_.=-]+\/)*$/.test(loc.prefix)) {
                 throw new Error(`${what}: customerLocations prefix must be empty or end with '/' and hold no wildcards, got '${loc.prefix}' for zone ${loc.zone}`);

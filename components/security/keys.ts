@@ -154,21 +154,13 @@ export class PlatformKeys extends pulumi.ComponentResource {
         super("healthcare:security:PlatformKeys", name, {}, opts);
         const { naming, protect } = args.context;
         const what = `PlatformKeys '${name}'`;
+        // deletionWindowInDays and administratorArns are validated with the config (components/security/settings.ts).
         const window = args.deletionWindowInDays;
-        if (!Number.isInteger(window) || window < 7 || window > 30) {
-            throw new Error(`${what}: deletionWindowInDays (config kmsDeletionWindowDays) must be a whole number from 7 to 30 (KMS limits), got ${window}`);
-        }
         const rotation = args.rotationPeriodInDays ?? 365;
         if (!Number.isInteger(rotation) || rotation < 90 || rotation > 2560) {
             throw new Error(`${what}: rotationPeriodInDays must be a whole number from 90 to 2560 (KMS limits), got ${rotation}`);
         }
         const admins = args.administratorArns ?? [];
-        const iamPrefix = `arn:${naming.partition}:iam::${naming.accountId}:`;
-        for (const arn of admins) {
-            if (!arn.startsWith(`${iamPrefix}role/`) && !arn.startsWith(`${iamPrefix}user/`)) {
-                throw new Error(`${what}: administratorArns must be IAM roles or users of account ${naming.accountId} (${iamPrefix}role/...), got '${arn}'`);
-            }
-        }
         const qualifier = args.aliasQualifier ?? "";
         if (qualifier !== "" && !/^[a-z][a-z0-9-]{0,20}$/.test(qualifier)) {
             throw new Error(`${what}: aliasQualifier must be 1-21 lowercase letters, digits and hyphens starting with a letter, got '${qualifier}'`);

@@ -114,11 +114,8 @@ export class MacieDiscovery extends pulumi.ComponentResource {
     constructor(name: string, args: MacieDiscoveryArgs, opts?: pulumi.ComponentResourceOptions) {
         super("healthcare:security:MacieDiscovery", name, {}, opts);
         const { naming, protect } = args.context;
+        // Validated with the config, Macie's 512-character limit included (components/security/settings.ts).
         const regex = args.macie.medicalRecordNumberRegex;
-        // Macie's limit for a custom data identifier's regex.
-        if (regex.length > 512) {
-            throw new Error(`MacieDiscovery '${name}': security.macie.medicalRecordNumberRegex (macieMedicalRecordNumberRegex) must be at most 512 characters, got ${regex.length}`);
-        }
         const keywords = [...(args.medicalRecordNumberKeywords ?? DEFAULT_MRN_KEYWORDS)];
         const badKeyword = keywords.find((k) => k.length < 3 || k.length > 90);
         if (badKeyword !== undefined || keywords.length > 50) {

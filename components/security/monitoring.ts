@@ -299,10 +299,6 @@ export class SecurityMonitoring extends pulumi.ComponentResource {
         if (!Number.isInteger(threshold) || threshold < 1) {
             throw new Error(`SecurityMonitoring '${name}': alarmThreshold must be a positive integer, got ${JSON.stringify(args.alarmThreshold)}`);
         }
-        const duplicateEmail = args.alertEmails.find((e, i) => args.alertEmails.indexOf(e) !== i);
-        if (duplicateEmail) {
-            throw new Error(`SecurityMonitoring '${name}': alertEmails lists '${duplicateEmail}' twice`);
-        }
         const child = { parent: this };
 
         // A customer-managed key, not alias/aws/sns: CloudWatch and EventBridge cannot use the AWS-managed SNS key.

@@ -15,7 +15,7 @@ export const SECURITY_KEYS = {
     macieAlertMinimumSeverity: { type: "string", default: "Medium", allowed: ["Low", "Medium", "High"] },
     macieJobFrequency: { type: "string", default: "DAILY", allowed: ["DAILY", "WEEKLY", "MONTHLY"] },
     // An explicit empty string disables the identifier; only an absent key takes the default.
-    macieMedicalRecordNumberRegex: { type: "string", default: "\\bMRN[-:#]? ?\\d{6,10}\\b" },
+    macieMedicalRecordNumberRegex: { type: "string", default: "\\bMRN[-:#]? ?\\d{6,10}\\b", emptyIsValue: true },
     guardDutyEnabled: { type: "boolean", default: true },
     securityDelegatedAdministrator: { type: "boolean", default: false },
     complianceMonitoringEnabled: { type: "boolean", default: true },

@@ -29,11 +29,13 @@ export function formatProblem(p: Problem): string {
     return `${name}: expected ${p.expected}, got ${show(p.got)}`;
 }
 
-/** A string key. An empty string means "not set" unless the key says otherwise. */
+/** A string key. An empty string means "not set" (the default applies) unless the key says otherwise. */
 export interface StringKey {
     type: "string";
     /** Pulumi.yaml default; absent only for required keys. */
     default?: string;
+    /** An explicit empty string is a value of its own (it switches something off) rather than "not set". */
+    emptyIsValue?: boolean;
     /** Accepted values (the key is then an enumeration). */
     allowed?: readonly string[];
     /** No value and no default is a problem (`... (the key is required)`). */

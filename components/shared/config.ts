@@ -78,7 +78,7 @@ function readKey(source: ConfigSource, key: string, spec: KeySpec, problems: Pro
     }
     const raw = source.get(key);
     if (spec.type === "string") {
-        const value = raw ?? spec.default ?? "";
+        const value = (raw === "" && !spec.emptyIsValue ? undefined : raw) ?? spec.default ?? "";
         if (value === "" && spec.required) {
             problems.push(problem(key, `${expectedForm(spec)} (the key is required)`, undefined));
         } else if (spec.allowed && !spec.allowed.includes(value)) {
@@ -211,7 +211,7 @@ export function loadPlatformConfig(source: ConfigSource, options: LoadOptions = 
         ...validateSecuritySettings(security, ctx),
         ...validateStorageSettings(storage, ctx),
         ...validateIngestionSettings(ingestion, { ...ctx, onPremisesConnected: hasOnPremises(network) }),
-        ...validateAnalyticsSettings(analytics, ctx),
+        ...validateAnalyticsSettings(analytics, { ...ctx, availabilityZones: network.availabilityZones }),
         ...(options.rejectPlaceholders ? placeholderProblems(ctx.accountId, network.onPremVpnPeerIp) : []),
     );
     if (problems.length > 0) {

@@ -11,11 +11,16 @@
  *   at preview, no advisory finding either, and every mandatory policy really judged one of its resources (a pack
  *   that silently skipped everything would otherwise pass it).
  *
+ * - The platform itself (`index.ts` with `Pulumi.dev.yaml` and `Pulumi.prod.yaml`, as `preview:offline` runs it):
+ *   no mandatory finding and nothing unjudged at preview in either stack; prod meets the advisory controls too, and
+ *   dev's only advisories are the cost choices its stack file makes on purpose.
+ *
  * A policy that cannot be tripped, or that fails a correct configuration, fails these tests by name.
  */
 import * as assert from "assert";
 import * as path from "path";
 import { AnalyzerSession, PolicyDiagnostic, PolicyInfo } from "../../tools/offline/analyzer";
+import { secretOverrides } from "../../tools/offline/cli";
 import { OfflineResult, REPO_ROOT, runOffline } from "../../tools/offline/engine";
 import type { Mode, RecordedResource } from "../../tools/offline/recorder";
 
@@ -88,6 +93,19 @@ describe("policy pack integration: sample programs through the offline engine an
         let r = runs.get(key);
         if (!r) {
             r = runOffline({ stack: "test", mode, projectDir: PROGRAMS[program], analyzer: session });
+            runs.set(key, r);
+        }
+        return r;
+    }
+
+    /** Runs the platform program (index.ts) with a stack of this repository, as `preview:offline --stack` does. */
+    function runPlatform(stack: "dev" | "prod", mode: Mode): Promise<OfflineResult> {
+        const key = `platform-${stack}:${mode}`;
+        let r = runs.get(key);
+        if (!r) {
+            // Prod's ETL password is set by its operators with `pulumi config set --secret`, never committed.
+            const configOverrides = stack === "prod" ? secretOverrides(["onPremDbPassword"]) : {};
+            r = runOffline({ stack, mode, projectDir: REPO_ROOT, analyzer: session, configOverrides });
             runs.set(key, r);
         }
         return r;
@@ -198,5 +216,37 @@ describe("policy pack integration: sample programs through the offline engine an
                 assert.deepStrictEqual(skipped, []);
             });
         });
+    }
+
+    for (const stack of ["dev", "prod"] as const) {
+        for (const mode of MODES) {
+            describe(`the platform program, index.ts (${stack}, ${mode})`, () => {
+                it("runs the program and the whole pack with exit code 0 and no mandatory finding", async () => {
+                    const r = await runPlatform(stack, mode);
+                    assert.strictEqual(r.error, undefined, r.error?.message);
+                    assert.strictEqual(r.programPath, path.join(REPO_ROOT, "index.ts"));
+                    assert.strictEqual(r.policyPack?.name, "healthcare-data-guardrails");
+                    assert.ok((r.recording?.resources.filter((x) => x.custom).length ?? 0) > 200, "the whole platform was recorded");
+                    assert.deepStrictEqual(show(r.diagnostics.filter((d) => d.enforcementLevel === "mandatory")), []);
+                    assert.strictEqual(r.exitCode, 0);
+                });
+
+                it("leaves nothing unknown during preview", async () => {
+                    const r = await runPlatform(stack, mode);
+                    assert.deepStrictEqual(show(r.diagnostics.filter((d) => d.unknownDuringPreview)), []);
+                });
+
+                it(stack === "prod" ? "meets the advisory controls too (no finding at all)" : "has only the advisories of dev's deliberate cost choices", async () => {
+                    const r = await runPlatform(stack, mode);
+                    if (stack === "prod") {
+                        assert.deepStrictEqual(show(r.diagnostics), []);
+                    } else {
+                        // 14-day operational logs, single-AZ database without deletion protection, 1-day backups (Pulumi.dev.yaml).
+                        const policies = [...new Set(r.diagnostics.map((d) => d.policyName))].sort();
+                        assert.deepStrictEqual(policies, ["data-store-backups", "data-store-deletion-protection", "log-retention-minimum"]);
+                    }
+                });
+            });
+        }
     }
 });

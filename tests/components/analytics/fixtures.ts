@@ -40,11 +40,8 @@ import * as aws from "@pulumi/aws";
 import { platformConfig, stackConfigMap } from "../../support/platform";
 import { Mode, recordProgram, Recording } from "../../../tools/offline/recorder";
 import { PlatformKeyRefs } from "../../../components/shared/refs";
-import { AnalyticsCatalog } from "../../../components/analytics/catalog";
-import { AthenaWorkspace } from "../../../components/analytics/athena";
-import { EmrProcessing } from "../../../components/analytics/emr";
-import { AnalyticsFunction, CacheRef } from "../../../components/analytics/analytics-function";
-import { PresentationApi } from "../../../components/analytics/presentation";
+import { CacheRef } from "../../../components/analytics/analytics-function";
+import { composeAnalytics } from "../../../components/analytics/compose";
 
 export const ALERT_TOPIC = (cfg: PlatformConfig) => `arn:${cfg.naming.partition}:sns:${cfg.naming.region}:${cfg.naming.accountId}:${cfg.naming.prefix}-${cfg.environment}-alerts`;
 
@@ -67,35 +64,25 @@ export function programKeys(cfg: PlatformConfig): PlatformKeyRefs {
     return { dataLake: real("dataLake"), databases: real("databases"), streaming: real("streaming"), logs: real("logs"), secrets: real("secrets"), backup: real("backup") };
 }
 
-/** Records the analytics area the way wire-analytics.md composes it. */
+/** Records the analytics area through `composeAnalytics`, the function index.ts calls, over named bucket references. */
 export async function recordAnalytics(opts: AnalyticsRecordOptions): Promise<{ cfg: PlatformConfig; rec: Recording }> {
     const cfg = platformConfig(opts.stack, opts.overrides ?? {});
     const rec = await recordProgram(
         async () => {
-            const keys = opts.realKeys ? programKeys(cfg) : fakeKeys(cfg);
-            const context = contextOf(cfg);
-            const network = fakeNetwork(cfg);
-            const topic = opts.alarms === false ? undefined : ALERT_TOPIC(cfg);
-            const catalog = new AnalyticsCatalog("analytics-catalog", { ...catalogArgs(cfg), keys });
-            const athena = new AthenaWorkspace("analytics-athena", {
-                context,
-                keys,
-                bytesScannedCutoffPerQuery: cfg.analytics.athenaBytesScannedCutoff,
-                resultsBucket: bucketRef(cfg, "results"),
-                catalog: catalog.refs,
+            composeAnalytics(cfg, {
+                context: contextOf(cfg),
+                keys: opts.realKeys ? programKeys(cfg) : fakeKeys(cfg),
+                network: fakeNetwork(cfg),
+                lake: {
+                    buckets: Object.fromEntries(LAKE_ZONES.map((zone) => [zone, bucketRef(cfg, zone)])) as Record<(typeof LAKE_ZONES)[number], BucketRef>,
+                    accessLogs: bucketRef(cfg, "access-logs"),
+                    inventory: bucketRef(cfg, "inventory"),
+                    assets: cfg.ingestion.batch.enabled ? bucketRef(cfg, "assets") : undefined,
+                },
+                evidenceBuckets: { audit: bucketRef(cfg, "audit"), macieResults: bucketRef(cfg, "macie-results") },
+                cache: opts.cache,
+                alarmTopicArn: opts.alarms === false ? undefined : ALERT_TOPIC(cfg),
             });
-            new EmrProcessing("analytics-emr", { context, keys, network, settings: cfg.analytics.emr, catalog: catalog.refs, logs: { bucket: bucketRef(cfg, "results"), prefix: "emr-logs/" } });
-            new AnalyticsFunction("analytics-inventory-check", {
-                context,
-                keys,
-                network,
-                settings: cfg.analytics.lambda,
-                role: "inventory-check",
-                workload: { kind: "inventory-check" },
-                athena: athena.queryAccess,
-                alarmTopicArn: topic,
-            });
-            new PresentationApi("analytics-presentation", { context, keys, network, settings: cfg.analytics, athena: athena.queryAccess, cache: opts.cache, alarmTopicArn: topic, auditLogRetentionDays: cfg.logging.auditRetentionDays });
         },
         { mode: opts.mode, config: stackConfigMap(opts.stack, opts.overrides ?? {}), stack: opts.stack },
     );

@@ -1,12 +1,10 @@
 import * as assert from "assert";
-import { Network } from "../../../components/network/network";
-import { AuditTrail } from "../../../components/security/audit";
-import { AccountGuardrails } from "../../../components/security/guardrails";
+import { composeNetwork } from "../../../components/network/compose";
+import { composeKeys, composeSecurity } from "../../../components/security/compose";
 import { MacieDiscovery, MacieDiscoveryArgs } from "../../../components/security/macie";
-import { SecurityMonitoring } from "../../../components/security/monitoring";
 import { PlatformConfig } from "../../../components/shared/config";
 import { PlatformKeyRefs } from "../../../components/shared/refs";
-import { DataLake } from "../../../components/storage/data-lake";
+import { composeStorage } from "../../../components/storage/compose";
 import { SecureBucket } from "../../../components/storage/secure-bucket";
 import { s3MaciePhiDiscovery } from "../../../policy-pack/policies/s3/macie-phi-discovery";
 import { Mode, recordProgram, Recording } from "../../../tools/offline/recorder";
@@ -211,15 +209,6 @@ describe("MacieDiscovery (healthcare:security:MacieDiscovery)", () => {
             assert.strictEqual(inputs(one(rec, T.job, "macie-phi-discovery")).customDataIdentifierIds, undefined);
         });
 
-        it("a regex over Macie's 512-character limit is refused, naming the config key", async () => {
-            const cfg = platformConfig("dev");
-            await assert.rejects(
-                recordProgram(async () => {
-                    new MacieDiscovery("macie", argsFor(cfg, fakeKeys(cfg), { macie: { ...cfg.security.macie, medicalRecordNumberRegex: `MRN${"\\d".repeat(300)}` } }));
-                }, { mode: "preview" }),
-                /security\.macie\.medicalRecordNumberRegex \(macieMedicalRecordNumberRegex\) must be at most 512 characters, got 603/,
-            );
-        });
     });
 
     describe("keys engineer's data-lake key policy serves exactly this account's Macie (evaluated)", () => {
@@ -280,40 +269,22 @@ describe("MacieDiscovery (healthcare:security:MacieDiscovery)", () => {
         });
     });
 
-    describe("policy pack over the whole security baseline (keys, data lake, network, trail, monitoring, Macie, guardrails)", () => {
+    describe("policy pack over the whole security baseline as composed (keys, network, storage, trail, monitoring, Macie, guardrails, access)", () => {
         for (const stack of ["dev", "prod"] as const) {
             for (const mode of ["preview", "up"] as const) {
                 it(`${stack} ${mode}: no mandatory violation, nothing skipped at preview`, async () => {
                     const cfg = platformConfig(stack);
                     const context = contextOf(cfg);
-                    const rec = await recordWithKeys(cfg, stack, mode, (keys) => {
-                        const lake = new DataLake("lake", { context, keys, config: cfg.dataLake });
-                        const afterLogBuckets = { dependsOn: [lake.secureBuckets.accessLogs, lake.secureBuckets.inventory] };
-                        const buckets = { accessLogBucketName: lake.accessLogs.name, inventoryBucketName: lake.inventory.name };
-                        new Network("network", { context, network: cfg.network, logsKey: keys.logs });
-                        const audit = new AuditTrail(
-                            "audit",
-                            {
-                                context,
-                                logsKey: keys.logs,
-                                auditRetentionDays: cfg.logging.auditRetentionDays,
-                                objectLock: cfg.dataLake.objectLock,
-                                lifecycle: cfg.dataLake.lifecycle.logs,
-                                phiBucketNames: lake.phiBucketNames,
-                                ...buckets,
-                            },
-                            afterLogBuckets,
-                        );
-                        new SecurityMonitoring("monitoring", {
-                            context,
-                            logsKey: keys.logs,
-                            alertEmails: cfg.alertEmails,
-                            trailLogGroupName: audit.logGroupName,
-                            macieMinimumSeverity: cfg.security.macie.alertMinimumSeverity,
-                        });
-                        new MacieDiscovery("macie", { ...argsFor(cfg, keys), ...buckets }, afterLogBuckets);
-                        new AccountGuardrails("guardrails", { context, databasesKey: keys.databases, guardDutyEnabled: cfg.security.guardDutyEnabled });
-                    });
+                    // The baseline as index.ts composes it: keys, network, the lake (with the stores), then security.
+                    const rec = await recordProgram(
+                        async () => {
+                            const keys = composeKeys(cfg, { context }).refs;
+                            const network = composeNetwork(cfg, { context, keys }).refs;
+                            const { dataLake } = composeStorage(cfg, { context, keys, network });
+                            composeSecurity(cfg, { context, keys, dataLake });
+                        },
+                        { mode, stack, context: { accountId: cfg.naming.accountId } },
+                    );
                     const verdict = await runPack(rec, cfg);
                     assert.deepStrictEqual(verdict.mandatory, []);
                     assert.deepStrictEqual(verdict.previewSkipped, []);

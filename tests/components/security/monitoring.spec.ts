@@ -317,16 +317,6 @@ describe("SecurityMonitoring (healthcare:security:SecurityMonitoring)", () => {
             }
         });
 
-        it("duplicate stakeholder addresses are refused by name", async () => {
-            const cfg = platformConfig("prod");
-            await assert.rejects(
-                recordProgram(async () => {
-                    new SecurityMonitoring("monitoring", argsFor(cfg, fakeKeys(cfg), { alertEmails: ["a@example.org", "a@example.org"] }));
-                }, { mode: "preview" }),
-                /SecurityMonitoring 'monitoring': alertEmails lists 'a@example\.org' twice/,
-            );
-        });
-
         it("two instances register no colliding URN, topic, filter, metric, alarm or rule name", async () => {
             const cfg = platformConfig("prod");
             const rec = await recordProgram(

@@ -122,6 +122,14 @@ describe("components/shared/config", () => {
     });
 
     describe("defaults", () => {
+        it("treats an empty string as not set, except where it switches something off", async () => {
+            const cfg = platformConfig("dev", { rdsInstanceClass: "", natGateways: "", macieMedicalRecordNumberRegex: "" });
+            assert.strictEqual(cfg.storage.rds.instanceClass, "db.t4g.micro");
+            assert.strictEqual(cfg.network.natGateways, "none");
+            // An empty regex disables the medical record number identifier (Pulumi.yaml).
+            assert.strictEqual(cfg.security.macie.medicalRecordNumberRegex, "");
+        });
+
         it("detects medical record numbers as hospitals write them with the default Macie identifier", async () => {
             const regex = new RegExp(platformConfig("dev").security.macie.medicalRecordNumberRegex);
             for (const text of ["MRN: 1234567", "MRN-1234567", "MRN1234567", "MRN 12345678", "MRN#123456"]) assert.ok(regex.test(text), text);
