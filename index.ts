@@ -31,7 +31,7 @@ const storage = composeStorage(cfg, { context, keys, network, opts });
 const { dataLake, database, warehouse, metadata, cache, files, backup } = storage;
 const { guardrails, audit, monitoring, macie, access, compliance, evidenceBuckets } = composeSecurity(cfg, { context, keys, dataLake, opts });
 const ingestion = composeIngestion(cfg, { context, keys, network, lake: dataLake, waitFor: dataLake, opts });
-const { catalog, athena, emr, inventoryCheck, objectTagger, presentation } = composeAnalytics(cfg, {
+const { catalog, athena, emr, inventoryCheck, objectTagger, presentation, search } = composeAnalytics(cfg, {
     context,
     keys,
     network,
@@ -93,4 +93,4 @@ export const emrExecutionRoleArn = emr.executionRole?.arn;
 export const inventoryCheckFunction = inventoryCheck.functionName;
 export const objectTaggerFunction = objectTagger?.functionName;
 export const analyticsApiUrl = presentation.url;
-export const opensearchEndpoint = presentation.domain?.endpoint;
+export const opensearchEndpoint = search?.domain.endpoint;

@@ -9,7 +9,7 @@
  * asynchronous invocations (for example a scheduled run) instead of dropping them; reserved concurrency so a
  * runaway caller cannot starve the account or run up Athena cost.
  *
- * Workloads (code in `functions/`, bundled by the program with esbuild; `@aws-sdk/*` stays external because
+ * Workloads (code in `apps/analytics-functions/`, bundled by the program with esbuild; `@aws-sdk/*` stays external because
  * the nodejs22.x runtime provides SDK v3 (Node 20 reached end of life in April 2026)):
  * - `inventory-check`: daily, runs the `inventory-health` query over the inventory table and publishes EMF
  *   metrics; alarms notify the security topic when objects are not KMS-encrypted or a report is missing.
@@ -29,16 +29,18 @@ import { AnalyticsConfig } from "./settings";
 import { regionalArn, resourceName } from "../shared/naming";
 import { BucketRef, NetworkRefs, PlatformContext, PlatformKeyRefs } from "../shared/refs";
 import { AthenaQueryAccess } from "./athena";
-import { INVENTORY_METRICS } from "./functions/inventory-schema";
-import { glueReadStatement, IamStatement, kmsKeyStatement, logWriteStatement, policyJson, s3ReadStatements, s3WriteStatement, servicePrincipalTrust } from "./iam";
+import { INVENTORY_METRICS } from "../../apps/analytics-functions/inventory-schema";
+import { glueReadStatement, keyUseStatement, logWriteStatement, PolicyStatement, policyJson, s3ReadStatements, s3WriteStatement, serviceTrustPolicy } from "../shared/iam";
 
-/** Handler modules in `components/analytics/functions/` that export `handler`. */
+/** Handler modules in `apps/analytics-functions/` that export `handler`. */
 export type FunctionEntry = "inventory-check" | "query-api" | "object-tagger";
 
 /** API Gateway HTTP APIs give an integration at most 30 s; the query must end (or be stopped) before that. */
 export const API_INTEGRATION_TIMEOUT_SECONDS = 30;
 
 const REPO_ROOT = path.resolve(__dirname, "..", "..");
+/** The Lambda sources: application code, not components (bundled from here at program time). */
+const FUNCTIONS_DIR = path.join(REPO_ROOT, "apps", "analytics-functions");
 const bundles = new Map<FunctionEntry, string>();
 
 /**
@@ -53,7 +55,7 @@ export function bundleHandler(entry: FunctionEntry): string {
         return cached;
     }
     const result = esbuild.buildSync({
-        entryPoints: [path.join(__dirname, "functions", `${entry}.ts`)],
+        entryPoints: [path.join(FUNCTIONS_DIR, `${entry}.ts`)],
         absWorkingDir: REPO_ROOT,
         bundle: true,
         write: false,
@@ -66,7 +68,7 @@ export function bundleHandler(entry: FunctionEntry): string {
         logLevel: "silent",
     });
     if (result.errors.length > 0 || result.outputFiles.length !== 1) {
-        throw new Error(`bundling components/analytics/functions/${entry}.ts failed: ${result.errors.map((e) => e.text).join("; ")}`);
+        throw new Error(`bundling apps/analytics-functions/${entry}.ts failed: ${result.errors.map((e) => e.text).join("; ")}`);
     }
     const code = result.outputFiles[0].text;
     bundles.set(entry, code);
@@ -166,7 +168,7 @@ export function taggerObjectArns(buckets: BucketRef[]): string[] {
 }
 
 /** What a workload may do with Athena, Glue, S3 and KMS (beyond the baseline every function gets). */
-export function workloadStatements(args: AnalyticsFunctionArgs): IamStatement[] {
+export function workloadStatements(args: AnalyticsFunctionArgs): PolicyStatement[] {
     const { naming } = args.context;
     const w0 = args.workload;
     if (w0.kind === "object-tagger") {
@@ -184,7 +186,7 @@ export function workloadStatements(args: AnalyticsFunctionArgs): IamStatement[] 
     }
     const a = athenaOf(args);
     const c = a.catalog;
-    const statements: IamStatement[] = [
+    const statements: PolicyStatement[] = [
         {
             Sid: "RunQueriesInWorkgroup",
             Effect: "Allow",
@@ -197,7 +199,7 @@ export function workloadStatements(args: AnalyticsFunctionArgs): IamStatement[] 
         ...s3ReadStatements("InventoryRead", c.inventoryBucket, c.inventoryPrefix),
         glueReadStatement(naming, "InventoryCatalogRead", c.inventoryDatabase, [c.inventoryTable]),
         // Lake objects, results and (if encrypted with it) the catalog use the data-lake key.
-        kmsKeyStatement(naming, "DataLakeKey", args.keys.dataLake, ["kms:Decrypt", "kms:GenerateDataKey"]),
+        keyUseStatement(naming, "DataLakeKey", args.keys.dataLake, ["kms:Decrypt", "kms:GenerateDataKey"]),
     ];
     const w = args.workload;
     if (w.kind === "query-api") {
@@ -275,19 +277,16 @@ export class AnalyticsFunction extends pulumi.ComponentResource {
             `${name}-dlq-policy`,
             {
                 queueUrl: this.deadLetterQueue.url,
-                policy: JSON.stringify({
-                    Version: "2012-10-17",
-                    Statement: [
-                        {
-                            Sid: "DenyInsecureTransport",
-                            Effect: "Deny",
-                            Principal: "*",
-                            Action: "sqs:*",
-                            Resource: queueArn,
-                            Condition: { Bool: { "aws:SecureTransport": "false" } },
-                        },
-                    ],
-                }),
+                policy: policyJson([
+                    {
+                        Sid: "DenyInsecureTransport",
+                        Effect: "Deny",
+                        Principal: "*",
+                        Action: "sqs:*",
+                        Resource: queueArn,
+                        Condition: { Bool: { "aws:SecureTransport": "false" } },
+                    },
+                ]),
             },
             { parent: this },
         );
@@ -297,15 +296,15 @@ export class AnalyticsFunction extends pulumi.ComponentResource {
             {
                 name: roleName,
                 description: `Execution role of ${this.functionName} (${entry}).`,
-                assumeRolePolicy: servicePrincipalTrust("lambda.amazonaws.com"),
+                assumeRolePolicy: serviceTrustPolicy("lambda.amazonaws.com"),
             },
             { parent: this },
         );
-        const statements: IamStatement[] = [
+        const statements: PolicyStatement[] = [
             logWriteStatement(naming, "OwnLogGroup", [this.logGroupName]),
             { Sid: "DeadLetters", Effect: "Allow", Action: ["sqs:SendMessage"], Resource: [queueArn] },
             // Sending to the KMS-encrypted queue needs the logs key.
-            kmsKeyStatement(naming, "LogsKeyForDeadLetters", args.keys.logs, ["kms:GenerateDataKey", "kms:Decrypt"]),
+            keyUseStatement(naming, "LogsKeyForDeadLetters", args.keys.logs, ["kms:GenerateDataKey", "kms:Decrypt"]),
             // Tracing and VPC networking: these actions have no resource-level permissions (same as AWS's
             // AWSXRayDaemonWriteAccess and AWSLambdaVPCAccessExecutionRole managed policies).
             { Sid: "Tracing", Effect: "Allow", Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], Resource: ["*"] },

@@ -17,7 +17,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { regionalArn, resourceName } from "../shared/naming";
 import { BucketRef, PlatformContext, PlatformKeyRefs } from "../shared/refs";
 import { CatalogRefs } from "./catalog";
-import { buildTemplates, TemplateContext } from "./functions/query-templates";
+import { buildTemplates, TemplateContext } from "../../apps/analytics-functions/query-templates";
 
 /** Athena's minimum per-query cutoff (10 MB). */
 export const ATHENA_MIN_BYTES_SCANNED_CUTOFF = 10 * 1024 * 1024;

@@ -15,7 +15,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { regionalArn, resourceName } from "../shared/naming";
+import { NamingContext, regionalArn, resourceName } from "../shared/naming";
 import { glueCrawlerLogGroupName, serviceLogGroups } from "../shared/service-logs";
 import { BucketRef, PlatformContext, PlatformKeyRefs } from "../shared/refs";
 import { INVENTORY_CONFIGURATION_NAME, INVENTORY_PREFIX } from "../storage/secure-bucket";
@@ -27,9 +27,15 @@ import {
     INVENTORY_SOURCE_PARTITION,
     InventoryFormat,
     SYMLINK_INPUT_FORMAT,
-} from "./functions/inventory-schema";
-import { ZoneBucket } from "./functions/query-templates";
-import { catalogName, glueReadStatement, glueWriteStatement, IamStatement, kmsKeyStatement, policyJson, s3ReadStatements, servicePrincipalTrust } from "./iam";
+} from "../../apps/analytics-functions/inventory-schema";
+import { ZoneBucket } from "../../apps/analytics-functions/query-templates";
+import { glueSecurityConfiguration } from "../shared/glue-security";
+import { glueReadStatement, glueWriteStatement, keyUseStatement, PolicyStatement, policyJson, s3ReadStatements, serviceTrustPolicy } from "../shared/iam";
+
+/** The Glue/Athena name of a database: lowercase letters, digits and underscores (Athena rejects hyphens). */
+export function catalogName(naming: NamingContext, role: string): string {
+    return `${naming.prefix}_${naming.environment}_${role}`.toLowerCase().replace(/[^a-z0-9_]/g, "_");
+}
 
 /** A bucket whose S3 Inventory reports the table covers. */
 export interface InventoriedBucket {
@@ -65,7 +71,7 @@ export interface AnalyticsCatalogArgs {
     inventory: InventoryTableArgs;
     /**
      * Name of an existing Glue security configuration (the batch-ETL component creates one). When omitted this
-     * component creates its own with the same settings: SSE-KMS for S3, KMS for CloudWatch Logs and job bookmarks.
+     * component creates its own with the same builder (`glueSecurityConfiguration`, components/shared/glue-security.ts).
      */
     securityConfigurationName?: string;
     /** Crawler schedule (Glue cron). @default "cron(30 3 * * ? *)" (after the nightly ETL) */
@@ -189,16 +195,9 @@ export class AnalyticsCatalog extends pulumi.ComponentResource {
             this.securityConfigurationName = args.securityConfigurationName;
         } else {
             this.securityConfigurationName = resourceName(naming, "analytics", "glue");
-            this.securityConfiguration = new aws.glue.SecurityConfiguration(
+            this.securityConfiguration = glueSecurityConfiguration(
                 `${name}-security-configuration`,
-                {
-                    name: this.securityConfigurationName,
-                    encryptionConfiguration: {
-                        s3Encryption: { s3EncryptionMode: "SSE-KMS", kmsKeyArn: args.keys.dataLake.arn },
-                        cloudwatchEncryption: { cloudwatchEncryptionMode: "SSE-KMS", kmsKeyArn: args.keys.logs.arn },
-                        jobBookmarksEncryption: { jobBookmarksEncryptionMode: "CSE-KMS", kmsKeyArn: args.keys.dataLake.arn },
-                    },
-                },
+                { name: this.securityConfigurationName, keys: args.keys },
                 { parent: this },
             );
         }
@@ -210,19 +209,17 @@ export class AnalyticsCatalog extends pulumi.ComponentResource {
             {
                 name: crawlerRoleName,
                 description: "Glue crawler of the curated zone: reads curated objects, maintains the curated database.",
-                assumeRolePolicy: servicePrincipalTrust("glue.amazonaws.com", {
-                    StringEquals: { "aws:SourceAccount": naming.accountId },
-                }),
+                assumeRolePolicy: serviceTrustPolicy("glue.amazonaws.com", { sourceAccount: naming.accountId }),
             },
             { parent: this },
         );
         const curatedDb = catalogName(naming, "curated");
-        const statements: IamStatement[] = [
+        const statements: PolicyStatement[] = [
             ...s3ReadStatements("CuratedRead", args.curatedBucket),
             glueReadStatement(naming, "CuratedCatalogRead", curatedDb, "*"),
             glueWriteStatement(naming, "CuratedCatalogWrite", curatedDb),
             // Decrypt curated objects; Encrypt/GenerateDataKey for a catalog encrypted with the lake key.
-            kmsKeyStatement(naming, "DataLakeKey", args.keys.dataLake, ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"]),
+            keyUseStatement(naming, "DataLakeKey", args.keys.dataLake, ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"]),
             {
                 Sid: "CrawlerLogs",
                 Effect: "Allow",

@@ -1,6 +1,7 @@
 /**
  * The analytics area as the stack's config asks for it: the catalog over the lake, Athena, EMR, the inventory check
- * and the presentation layer. `index.ts` calls it; the analytics specs call the same function.
+ * and the presentation layer (API, OpenSearch, QuickSight). `index.ts` calls it; the analytics specs call the same
+ * function.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { PlatformConfig } from "../shared/config";
@@ -8,10 +9,12 @@ import { BucketRef, NetworkRefs, PlatformContext, PlatformKeyRefs } from "../sha
 import { Cache } from "../storage/cache";
 import { DATA_ZONES, DataZone } from "../storage/settings";
 import { AnalyticsFunction, CacheRef } from "./analytics-function";
-import { AthenaWorkspace } from "./athena";
+import { AthenaQueryAccess, AthenaWorkspace } from "./athena";
 import { AnalyticsCatalog } from "./catalog";
 import { EmrProcessing } from "./emr";
+import { OpenSearchDomain } from "./opensearch";
 import { PresentationApi } from "./presentation";
+import { QuickSightDataSource } from "./quicksight";
 
 /** What analytics uses of the other areas: references only, so a spec can pass its own. */
 export interface AnalyticsDeps {
@@ -44,6 +47,10 @@ export interface Analytics {
     /** Tags new lake objects with the customer their key names; undefined without customers. */
     objectTagger?: AnalyticsFunction;
     presentation: PresentationApi;
+    /** When `opensearchEnabled`. */
+    search?: OpenSearchDomain;
+    /** When `quicksightEnabled`. */
+    quicksight?: QuickSightDataSource;
 }
 
 export function composeAnalytics(cfg: PlatformConfig, deps: AnalyticsDeps): Analytics {
@@ -108,22 +115,15 @@ export function composeAnalytics(cfg: PlatformConfig, deps: AnalyticsDeps): Anal
         },
         opts,
     );
-    const presentation = new PresentationApi(
-        "analytics-presentation",
-        {
-            context,
-            keys,
-            network,
-            settings: cfg.analytics,
-            athena: athena.queryAccess,
-            cache,
-            alarmTopicArn: deps.alarmTopicArn,
-            opensearchAdmins: cfg.security.access,
-            // API access logs and OpenSearch audit logs are audit evidence (164.316(b)(2)).
-            auditLogRetentionDays: cfg.logging.auditRetentionDays,
-        },
+    const { presentation, search, quicksight } = composePresentation(cfg, {
+        context,
+        keys,
+        network,
+        athena: athena.queryAccess,
+        cache,
+        alarmTopicArn: deps.alarmTopicArn,
         opts,
-    );
+    });
     // Customer readers read only objects tagged with their customer (AccessRoles). Firehose, Glue, EMR, the file gateway
     // and Snowball cannot tag what they write: the tagger tags every new object under a customer prefix of the lake.
     const objectTagger =
@@ -142,5 +142,66 @@ export function composeAnalytics(cfg: PlatformConfig, deps: AnalyticsDeps): Anal
                   afterLake,
               )
             : undefined;
-    return { catalog, athena, emr, inventoryCheck, objectTagger, presentation };
+    return { catalog, athena, emr, inventoryCheck, objectTagger, presentation, search, quicksight };
+}
+
+export interface PresentationDeps {
+    context: PlatformContext;
+    keys: PlatformKeyRefs;
+    network: NetworkRefs;
+    athena: AthenaQueryAccess;
+    /** The ElastiCache store the query API caches results in, when the storage area has one. */
+    cache?: CacheRef;
+    alarmTopicArn?: pulumi.Input<string>;
+    opts?: pulumi.ComponentResourceOptions;
+}
+
+export interface Presentation {
+    presentation: PresentationApi;
+    /** When `opensearchEnabled`. */
+    search?: OpenSearchDomain;
+    /** When `quicksightEnabled`. */
+    quicksight?: QuickSightDataSource;
+}
+
+/** How results reach users: the query API, and OpenSearch and QuickSight when config turns them on. */
+export function composePresentation(cfg: PlatformConfig, deps: PresentationDeps): Presentation {
+    const { context, keys, network, opts } = deps;
+    const presentation = new PresentationApi(
+        "analytics-presentation",
+        {
+            context,
+            keys,
+            network,
+            settings: cfg.analytics,
+            athena: deps.athena,
+            cache: deps.cache,
+            alarmTopicArn: deps.alarmTopicArn,
+            // API access logs are audit evidence (164.316(b)(2)).
+            auditLogRetentionDays: cfg.logging.auditRetentionDays,
+        },
+        opts,
+    );
+    // Search and BI were part of PresentationApi until they got components of their own: their children keep their
+    // state through aliases to the URNs they had under it (formerOwner).
+    const formerOwner = { component: presentation, name: "analytics-presentation" };
+    const search = cfg.analytics.opensearch.enabled
+        ? new OpenSearchDomain(
+              "analytics-search",
+              {
+                  context,
+                  keys,
+                  network,
+                  settings: cfg.analytics.opensearch,
+                  // OpenSearch audit logs are audit evidence (164.316(b)(2)).
+                  auditLogRetentionDays: cfg.logging.auditRetentionDays,
+                  formerOwner,
+              },
+              opts,
+          )
+        : undefined;
+    const quicksight = cfg.analytics.quicksight.enabled
+        ? new QuickSightDataSource("analytics-quicksight", { context, keys, athena: deps.athena, formerOwner }, opts)
+        : undefined;
+    return { presentation, search, quicksight };
 }

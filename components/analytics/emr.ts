@@ -31,7 +31,7 @@ import { AnalyticsConfig } from "./settings";
 import { globalArn, regionalArn, resourceName } from "../shared/naming";
 import { BucketRef, NetworkRefs, PlatformContext, PlatformKeyRefs } from "../shared/refs";
 import { CatalogRefs } from "./catalog";
-import { glueReadStatement, glueWriteStatement, IamStatement, kmsKeyStatement, logWriteStatement, policyJson, s3ReadStatements, s3WriteStatement, servicePrincipalTrust } from "./iam";
+import { glueReadStatement, glueWriteStatement, keyUseStatement, logWriteStatement, PolicyStatement, policyJson, s3ReadStatements, s3WriteStatement, serviceTrustPolicy } from "../shared/iam";
 
 /** The tag AWS's v2 EMR managed policies require on every VPC resource EMR touches. */
 export const EMR_MANAGED_POLICY_TAG = { "for-use-with-amazon-emr-managed-policies": "true" };
@@ -109,7 +109,7 @@ export class EmrProcessing extends pulumi.ComponentResource {
         const logUri = `s3://${args.logs.bucket.name}/${logsPrefix}`;
 
         // What Spark may touch: read raw and curated, write curated; never landing or import.
-        const lakeStatements: IamStatement[] = [
+        const lakeStatements: PolicyStatement[] = [
             ...s3ReadStatements("RawRead", c.rawBucket),
             ...s3ReadStatements("CuratedRead", c.curatedBucket),
             // Spark overwrites partitions, which deletes the previous files.
@@ -118,7 +118,7 @@ export class EmrProcessing extends pulumi.ComponentResource {
             glueReadStatement(naming, "RawCatalogRead", c.rawDatabase, "*"),
             glueReadStatement(naming, "CuratedCatalogRead", c.curatedDatabase, "*"),
             glueWriteStatement(naming, "CuratedCatalogWrite", c.curatedDatabase),
-            kmsKeyStatement(naming, "DataLakeKey", args.keys.dataLake, ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:DescribeKey"]),
+            keyUseStatement(naming, "DataLakeKey", args.keys.dataLake, ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:DescribeKey"]),
         ];
 
         if (this.mode === "serverless") {
@@ -135,9 +135,9 @@ export class EmrProcessing extends pulumi.ComponentResource {
                 {
                     name: roleName,
                     description: "EMR Serverless job runtime role: reads raw and curated, writes curated.",
-                    assumeRolePolicy: servicePrincipalTrust("emr-serverless.amazonaws.com", {
-                        StringEquals: { "aws:SourceAccount": naming.accountId },
-                        ArnLike: { "aws:SourceArn": regionalArn(naming, "emr-serverless", "/applications/*") },
+                    assumeRolePolicy: serviceTrustPolicy("emr-serverless.amazonaws.com", {
+                        sourceAccount: naming.accountId,
+                        sourceArn: regionalArn(naming, "emr-serverless", "/applications/*"),
                     }),
                 },
                 { parent: this },
@@ -151,7 +151,7 @@ export class EmrProcessing extends pulumi.ComponentResource {
                         ...lakeStatements,
                         logWriteStatement(naming, "JobLogs", [logGroupName]),
                         { Sid: "DescribeLogGroups", Effect: "Allow", Action: ["logs:DescribeLogGroups"], Resource: [regionalArn(naming, "logs", "log-group:*")] },
-                        kmsKeyStatement(naming, "LogsKey", args.keys.logs, ["kms:GenerateDataKey", "kms:Decrypt", "kms:Encrypt"]),
+                        keyUseStatement(naming, "LogsKey", args.keys.logs, ["kms:GenerateDataKey", "kms:Decrypt", "kms:Encrypt"]),
                     ]),
                 },
                 { parent: this },
@@ -210,7 +210,7 @@ export class EmrProcessing extends pulumi.ComponentResource {
 
         this.executionRole = new aws.iam.Role(
             `${name}-instance-role`,
-            { name: instanceRoleName, description: "EMR cluster nodes: read raw and curated, write curated.", assumeRolePolicy: servicePrincipalTrust("ec2.amazonaws.com") },
+            { name: instanceRoleName, description: "EMR cluster nodes: read raw and curated, write curated.", assumeRolePolicy: serviceTrustPolicy("ec2.amazonaws.com") },
             { parent: this },
         );
         new aws.iam.RolePolicy(
@@ -221,7 +221,7 @@ export class EmrProcessing extends pulumi.ComponentResource {
                 policy: policyJson([
                     ...lakeStatements,
                     { Sid: "TlsCertificates", Effect: "Allow", Action: ["s3:GetObject"], Resource: [`arn:${naming.partition}:s3:::${certMatch[1]}/${certMatch[2]}`] },
-                    kmsKeyStatement(naming, "LocalDiskKey", args.keys.databases, ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:CreateGrant", "kms:DescribeKey"]),
+                    keyUseStatement(naming, "LocalDiskKey", args.keys.databases, ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:CreateGrant", "kms:DescribeKey"]),
                 ]),
             },
             { parent: this },
@@ -233,9 +233,9 @@ export class EmrProcessing extends pulumi.ComponentResource {
             {
                 name: serviceRoleName,
                 description: "EMR service role (AmazonEMRServicePolicy_v2, scoped by the EMR managed-policy tag).",
-                assumeRolePolicy: servicePrincipalTrust("elasticmapreduce.amazonaws.com", {
-                    StringEquals: { "aws:SourceAccount": naming.accountId },
-                    ArnLike: { "aws:SourceArn": regionalArn(naming, "elasticmapreduce", "*") },
+                assumeRolePolicy: serviceTrustPolicy("elasticmapreduce.amazonaws.com", {
+                    sourceAccount: naming.accountId,
+                    sourceArn: regionalArn(naming, "elasticmapreduce", "*"),
                 }),
             },
             { parent: this },
@@ -254,7 +254,7 @@ export class EmrProcessing extends pulumi.ComponentResource {
                     // The v2 managed policy passes only EMR_EC2_DefaultRole; this cluster's instance role is named here.
                     { Sid: "PassInstanceRole", Effect: "Allow", Action: ["iam:PassRole"], Resource: [globalArn(naming, "iam", `role/${instanceRoleName}`)], Condition: { StringEquals: { "iam:PassedToService": "ec2.amazonaws.com" } } },
                     // EBS encryption of the nodes' volumes with the databases key.
-                    kmsKeyStatement(naming, "LocalDiskKey", args.keys.databases, ["kms:CreateGrant", "kms:DescribeKey", "kms:GenerateDataKeyWithoutPlaintext", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo"]),
+                    keyUseStatement(naming, "LocalDiskKey", args.keys.databases, ["kms:CreateGrant", "kms:DescribeKey", "kms:GenerateDataKeyWithoutPlaintext", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo"]),
                 ]),
             },
             { parent: this },

@@ -28,7 +28,9 @@ import { BatchEtlSettings, SourceTable } from "./settings";
 import { bucketArn, regionalArn, resourceName } from "../shared/naming";
 import { BucketRef, NetworkRefs, PlatformContext, PlatformKeyRefs } from "../shared/refs";
 import { classificationTags } from "../shared/tags";
-import { keyUseStatement, logGroupArn, policyJson, roleArn, serviceTrustPolicy, viaService } from "./iam-support";
+import { customerPrefix } from "../shared/lake-layout";
+import { glueSecurityConfiguration } from "../shared/glue-security";
+import { keyUseStatement, logGroupArn, policyJson, roleArn, serviceTrustPolicy, viaService } from "../shared/iam";
 
 /** The ETL script, kept in the repository and uploaded by the program. */
 export const ETL_SCRIPT_PATH = path.join(__dirname, "glue", "jdbc_to_parquet.py");
@@ -124,7 +126,7 @@ export class BatchEtl extends pulumi.ComponentResource {
         const scriptKey = `glue/scripts/${this.jobName}/jdbc_to_parquet.py`;
         const tempPrefix = `glue/temp/${this.jobName}/`;
         this.scriptS3Uri = `s3://${args.assetsBucket.name}/${scriptKey}`;
-        this.targetPath = `s3://${args.rawBucket.name}/customer=${args.customer}/`;
+        this.targetPath = `s3://${args.rawBucket.name}/${customerPrefix(args.customer)}`;
         const rawArn = bucketArn(naming, args.rawBucket.name);
         const assetsArn = bucketArn(naming, args.assetsBucket.name);
         // Secrets Manager appends six random characters to a secret's ARN; `??????` matches exactly those.
@@ -135,18 +137,7 @@ export class BatchEtl extends pulumi.ComponentResource {
             createCatalogEncryption(`${name}-catalog-encryption`, args.keys, this);
         }
 
-        const securityConfiguration = new aws.glue.SecurityConfiguration(
-            `${name}-security`,
-            {
-                name: this.securityConfigurationName,
-                encryptionConfiguration: {
-                    s3Encryption: { s3EncryptionMode: "SSE-KMS", kmsKeyArn: args.keys.dataLake.arn },
-                    cloudwatchEncryption: { cloudwatchEncryptionMode: "SSE-KMS", kmsKeyArn: args.keys.logs.arn },
-                    jobBookmarksEncryption: { jobBookmarksEncryptionMode: "CSE-KMS", kmsKeyArn: args.keys.dataLake.arn },
-                },
-            },
-            { parent: this },
-        );
+        const securityConfiguration = glueSecurityConfiguration(`${name}-security`, { name: this.securityConfigurationName, keys: args.keys }, { parent: this });
 
         this.secret = new aws.secretsmanager.Secret(
             `${name}-db-secret`,
@@ -177,7 +168,7 @@ export class BatchEtl extends pulumi.ComponentResource {
             {
                 name: glueRoleName,
                 description: `Glue crawler and job ${this.jobName}: on-prem JDBC to the raw zone of customer ${args.customer}`,
-                assumeRolePolicy: serviceTrustPolicy(naming, "glue.amazonaws.com"),
+                assumeRolePolicy: serviceTrustPolicy("glue.amazonaws.com", { sid: "TrustService", sourceAccount: naming.accountId }),
             },
             { parent: this },
         );
@@ -225,14 +216,14 @@ export class BatchEtl extends pulumi.ComponentResource {
                         Effect: "Allow",
                         Action: ["s3:ListBucket", "s3:GetBucketLocation"],
                         Resource: rawArn,
-                        Condition: { StringLike: { "s3:prefix": [`customer=${args.customer}/*`] } },
+                        Condition: { StringLike: { "s3:prefix": [`${customerPrefix(args.customer)}*`] } },
                     },
                     {
                         // Append only (no s3:DeleteObject): the raw zone is the system of record (164.312(c)(1)).
                         Sid: "WriteCustomerRawPrefix",
                         Effect: "Allow",
                         Action: ["s3:PutObject", "s3:GetObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
-                        Resource: `${rawArn}/customer=${args.customer}/*`,
+                        Resource: `${rawArn}/${customerPrefix(args.customer)}*`,
                     },
                     // S3 output and the script are SSE-KMS (through S3); the encrypted catalog is read through Glue; job
                     // bookmarks are encrypted client-side (CSE-KMS) by the job with its own credentials, so a call may

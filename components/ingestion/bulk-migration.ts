@@ -19,7 +19,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { bucketArn, regionalArn, resourceName } from "../shared/naming";
 import { BucketRef, PlatformContext, PlatformKeyRefs } from "../shared/refs";
-import { IamStatement, keyUseStatement, policyJson, roleArn, s3EncryptionContext, viaService } from "./iam-support";
+import { keyUseStatement, PolicyStatement, policyJson, roleArn, s3EncryptionContext, serviceTrustPolicy, viaService } from "../shared/iam";
 
 /** The service principal of Snowball jobs (AWS Import/Export heritage). */
 export const SNOWBALL_SERVICE_PRINCIPAL = "importexport.amazonaws.com";
@@ -66,21 +66,13 @@ export class BulkMigrationLanding extends pulumi.ComponentResource {
             {
                 name: roleName,
                 description: `Snowball import jobs: write into ${args.importBucket.name} only`,
-                assumeRolePolicy: policyJson([
-                    {
-                        Sid: "TrustSnowball",
-                        Effect: "Allow",
-                        Principal: { Service: SNOWBALL_SERVICE_PRINCIPAL },
-                        Action: "sts:AssumeRole",
-                        // Confused-deputy protection: Snowball may use this role only for this account's jobs.
-                        Condition: { StringEquals: { "aws:SourceAccount": naming.accountId } },
-                    },
-                ]),
+                // Confused-deputy protection: Snowball may use this role only for this account's jobs.
+                assumeRolePolicy: serviceTrustPolicy(SNOWBALL_SERVICE_PRINCIPAL, { sid: "TrustSnowball", sourceAccount: naming.accountId }),
             },
             { parent: this },
         );
 
-        const statements: IamStatement[] = [
+        const statements: PolicyStatement[] = [
             {
                 Sid: "ImportBucket",
                 Effect: "Allow",

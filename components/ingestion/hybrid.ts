@@ -27,7 +27,8 @@ import { IngestionConfig } from "./settings";
 import { bucketArn, resourceName } from "../shared/naming";
 import { BucketRef, PlatformContext, PlatformKeyRefs } from "../shared/refs";
 import { classificationTags } from "../shared/tags";
-import { keyUseStatement, logGroupArn, policyJson, roleArn, s3EncryptionContext, serviceTrustPolicy, viaService } from "./iam-support";
+import { LAKE_SOURCES, sourcePrefix } from "../shared/lake-layout";
+import { keyUseStatement, logGroupArn, policyJson, roleArn, s3EncryptionContext, serviceTrustPolicy, viaService } from "../shared/iam";
 
 export interface HybridFileGatewayArgs {
     context: PlatformContext;
@@ -84,11 +85,11 @@ export class HybridFileGateway extends pulumi.ComponentResource {
         const auditLogArn = logGroupArn(naming, this.auditLogGroupName);
         const prefixes: string[] = [];
         if (cfg.nfsClientCidrs.length > 0) {
-            this.nfsPrefix = `customer=${args.customer}/source=file-gateway/`;
+            this.nfsPrefix = sourcePrefix(args.customer, LAKE_SOURCES.fileGateway);
             prefixes.push(this.nfsPrefix);
         }
         if (cfg.smbEnabled) {
-            this.smbPrefix = `customer=${args.customer}/source=file-gateway-smb/`;
+            this.smbPrefix = sourcePrefix(args.customer, LAKE_SOURCES.fileGatewaySmb);
             prefixes.push(this.smbPrefix);
         }
 
@@ -136,7 +137,7 @@ export class HybridFileGateway extends pulumi.ComponentResource {
             {
                 name: shareRoleName,
                 description: `Storage Gateway ${this.gatewayName}: file shares into ${prefixes.join(", ")} of the landing zone`,
-                assumeRolePolicy: serviceTrustPolicy(naming, "storagegateway.amazonaws.com"),
+                assumeRolePolicy: serviceTrustPolicy("storagegateway.amazonaws.com", { sid: "TrustService", sourceAccount: naming.accountId }),
             },
             { parent: this },
         );

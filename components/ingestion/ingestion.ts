@@ -11,7 +11,7 @@
  * Also owns the account's Glue Data Catalog encryption settings (data-lake key; connection passwords with the secrets
  * key), which every path that uses the catalog relies on.
  *
- * The SDK client (`components/ingestion/client/`) uploads files and sends records into what these create; it is a
+ * The SDK client (`apps/ingest-client/`) uploads files and sends records into what these create; it is a
  * separate program, not a resource.
  */
 import * as pulumi from "@pulumi/pulumi";

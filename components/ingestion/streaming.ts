@@ -20,20 +20,20 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { IngestionConfig } from "./settings";
+import { LAKE_SOURCES, SOURCE_KEY, sourcePrefixOf } from "../shared/lake-layout";
 import { bucketArn, regionalArn, resourceName } from "../shared/naming";
 import { BucketRef, PlatformContext, PlatformKeyRefs } from "../shared/refs";
 import { classificationTags } from "../shared/tags";
-import { IamStatement, keyUseStatement, logGroupArn, policyJson, roleArn, s3EncryptionContext, serviceTrustPolicy, viaService } from "./iam-support";
+import { keyUseStatement, PolicyStatement, logGroupArn, policyJson, roleArn, s3EncryptionContext, serviceTrustPolicy, viaService } from "../shared/iam";
 
 /** The record field that names the customer; also the partition key producers use. */
 export const CUSTOMER_FIELD = "customer";
 
 /** S3 prefix of delivered records, per customer (Hive style, as the data lake documents). */
-export const STREAM_PREFIX =
-    "customer=!{partitionKeyFromQuery:customer}/source=stream/year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/hour=!{timestamp:HH}/";
+export const STREAM_PREFIX = `${sourcePrefixOf(`!{partitionKeyFromQuery:${CUSTOMER_FIELD}}`, LAKE_SOURCES.stream)}year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/hour=!{timestamp:HH}/`;
 
 /** S3 prefix of records Firehose could not partition, convert or deliver; still SSE-KMS in the landing zone. */
-export const STREAM_ERROR_PREFIX = "errors/source=stream/!{firehose:error-output-type}/year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/";
+export const STREAM_ERROR_PREFIX = `errors/${SOURCE_KEY}=${LAKE_SOURCES.stream}/!{firehose:error-output-type}/year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/`;
 
 /** One column of the record schema used for Parquet conversion. */
 export interface RecordColumn {
@@ -135,7 +135,7 @@ export class StreamingIngestion extends pulumi.ComponentResource {
         );
 
         let schemaTable: aws.glue.CatalogTable | undefined;
-        const glueStatements: IamStatement[] = [];
+        const glueStatements: PolicyStatement[] = [];
         if (cfg.parquetConversion) {
             // Glue and Athena treat hyphens in database names as errors-in-waiting; underscores are safe everywhere.
             this.schemaDatabaseName = resourceName(naming, `${name}-schema`, "glue").replace(/-/g, "_");
@@ -188,7 +188,7 @@ export class StreamingIngestion extends pulumi.ComponentResource {
             {
                 name: firehoseRoleName,
                 description: `Firehose ${this.deliveryStreamName}: reads ${this.streamName}, writes the landing zone`,
-                assumeRolePolicy: serviceTrustPolicy(naming, "firehose.amazonaws.com", this.deliveryStreamArn),
+                assumeRolePolicy: serviceTrustPolicy("firehose.amazonaws.com", { sid: "TrustService", sourceAccount: naming.accountId, sourceArn: this.deliveryStreamArn }),
             },
             { parent: this },
         );
@@ -219,7 +219,7 @@ export class StreamingIngestion extends pulumi.ComponentResource {
                         Sid: "WriteStreamPrefixes",
                         Effect: "Allow",
                         Action: ["s3:AbortMultipartUpload", "s3:GetObject", "s3:PutObject"],
-                        Resource: [`${landingArn}/customer=*/source=stream/*`, `${landingArn}/errors/source=stream/*`],
+                        Resource: [`${landingArn}/${sourcePrefixOf("*", LAKE_SOURCES.stream)}*`, `${landingArn}/errors/${SOURCE_KEY}=${LAKE_SOURCES.stream}/*`],
                     },
                     keyUseStatement(naming, "EncryptLandingObjects", args.keys.dataLake, ["kms:GenerateDataKey", "kms:Decrypt"], {
                         via: [viaService(naming, "s3")],

@@ -15,6 +15,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { parseCidr } from "../shared/config-keys";
 import { vendedLogDeliveryPolicy } from "../shared/log-delivery";
 import { NetworkConfig } from "./settings";
+import { PolicyDocument, policyDocument, policyJson, serviceTrustPolicy } from "../shared/iam";
 import { NamingContext, regionalArn, resourceName } from "../shared/naming";
 import { KeyRef, NetworkRefs, PlatformContext } from "../shared/refs";
 
@@ -138,57 +139,51 @@ export function awsOwnedBucketObjectArns(naming: NamingContext, interfaceEndpoin
 }
 
 /** The S3 gateway endpoint policy: this account's principals, this stack's buckets, AWS package repositories. */
-export function s3EndpointPolicy(naming: NamingContext, interfaceEndpoints: readonly InterfaceEndpointService[]): Record<string, unknown> {
-    return {
-        Version: "2012-10-17",
-        Statement: [
-            {
-                Sid: "OwnBucketsOwnPrincipals",
-                Effect: "Allow",
-                Principal: "*",
-                Action: "s3:*",
-                Resource: ownBucketArns(naming),
-                // The name pattern alone would also match a bucket someone else created with our prefix in another
-                // account; aws:ResourceAccount closes that exfiltration path.
-                Condition: { StringEquals: { "aws:PrincipalAccount": naming.accountId, "aws:ResourceAccount": naming.accountId } },
-            },
-            {
-                Sid: "AwsOwnedPackageRepositories",
-                Effect: "Allow",
-                Principal: "*",
-                Action: "s3:GetObject",
-                Resource: awsOwnedBucketObjectArns(naming, interfaceEndpoints),
-                Condition: { StringEquals: { "aws:PrincipalAccount": naming.accountId } },
-            },
-        ],
-    };
+export function s3EndpointPolicy(naming: NamingContext, interfaceEndpoints: readonly InterfaceEndpointService[]): PolicyDocument {
+    return policyDocument([
+        {
+            Sid: "OwnBucketsOwnPrincipals",
+            Effect: "Allow",
+            Principal: "*",
+            Action: "s3:*",
+            Resource: ownBucketArns(naming),
+            // The name pattern alone would also match a bucket someone else created with our prefix in another
+            // account; aws:ResourceAccount closes that exfiltration path.
+            Condition: { StringEquals: { "aws:PrincipalAccount": naming.accountId, "aws:ResourceAccount": naming.accountId } },
+        },
+        {
+            Sid: "AwsOwnedPackageRepositories",
+            Effect: "Allow",
+            Principal: "*",
+            Action: "s3:GetObject",
+            Resource: awsOwnedBucketObjectArns(naming, interfaceEndpoints),
+            Condition: { StringEquals: { "aws:PrincipalAccount": naming.accountId } },
+        },
+    ]);
 }
 
 /** The DynamoDB gateway endpoint policy: this account's principals on this stack's tables. */
-export function dynamoDbEndpointPolicy(naming: NamingContext): Record<string, unknown> {
+export function dynamoDbEndpointPolicy(naming: NamingContext): PolicyDocument {
     const table = regionalArn(naming, "dynamodb", `table/${naming.prefix}-${naming.environment}-*`);
-    return {
-        Version: "2012-10-17",
-        Statement: [
-            {
-                Sid: "OwnTablesOwnPrincipals",
-                Effect: "Allow",
-                Principal: "*",
-                Action: "dynamodb:*",
-                Resource: [table, `${table}/*`],
-                Condition: { StringEquals: { "aws:PrincipalAccount": naming.accountId } },
-            },
-            {
-                // Account-level calls that have no table ARN (SDK endpoint discovery, ListTables).
-                Sid: "AccountLevelReads",
-                Effect: "Allow",
-                Principal: "*",
-                Action: ["dynamodb:DescribeEndpoints", "dynamodb:DescribeLimits", "dynamodb:ListTables"],
-                Resource: "*",
-                Condition: { StringEquals: { "aws:PrincipalAccount": naming.accountId } },
-            },
-        ],
-    };
+    return policyDocument([
+        {
+            Sid: "OwnTablesOwnPrincipals",
+            Effect: "Allow",
+            Principal: "*",
+            Action: "dynamodb:*",
+            Resource: [table, `${table}/*`],
+            Condition: { StringEquals: { "aws:PrincipalAccount": naming.accountId } },
+        },
+        {
+            // Account-level calls that have no table ARN (SDK endpoint discovery, ListTables).
+            Sid: "AccountLevelReads",
+            Effect: "Allow",
+            Principal: "*",
+            Action: ["dynamodb:DescribeEndpoints", "dynamodb:DescribeLimits", "dynamodb:ListTables"],
+            Resource: "*",
+            Condition: { StringEquals: { "aws:PrincipalAccount": naming.accountId } },
+        },
+    ]);
 }
 
 /**
@@ -196,23 +191,20 @@ export function dynamoDbEndpointPolicy(naming: NamingContext): Record<string, un
  * service reports `aws:ResourceAccount` (IfExists keeps resource-less calls such as sts:GetCallerIdentity or
  * cloudwatch:PutMetricData working).
  */
-export function interfaceEndpointPolicy(naming: NamingContext): Record<string, unknown> {
-    return {
-        Version: "2012-10-17",
-        Statement: [
-            {
-                Sid: "OwnAccountOnly",
-                Effect: "Allow",
-                Principal: "*",
-                Action: "*",
-                Resource: "*",
-                Condition: {
-                    StringEquals: { "aws:PrincipalAccount": naming.accountId },
-                    StringEqualsIfExists: { "aws:ResourceAccount": naming.accountId },
-                },
+export function interfaceEndpointPolicy(naming: NamingContext): PolicyDocument {
+    return policyDocument([
+        {
+            Sid: "OwnAccountOnly",
+            Effect: "Allow",
+            Principal: "*",
+            Action: "*",
+            Resource: "*",
+            Condition: {
+                StringEquals: { "aws:PrincipalAccount": naming.accountId },
+                StringEqualsIfExists: { "aws:ResourceAccount": naming.accountId },
             },
-        ],
-    };
+        },
+    ]);
 }
 
 /** Subnet masks: the VPC split evenly across AZs, half of each AZ block private, a /28-sized public slice for NAT. */
@@ -411,7 +403,7 @@ export class Network extends pulumi.ComponentResource {
         }
 
         // --- Gateway endpoints (S3, DynamoDB): free, routed through the private route tables ------------------
-        const gateway = (service: "s3" | "dynamodb", policy: Record<string, unknown>) =>
+        const gateway = (service: "s3" | "dynamodb", policy: PolicyDocument) =>
             new aws.ec2.VpcEndpoint(
                 `${name}-${service}-endpoint`,
                 {
@@ -419,7 +411,7 @@ export class Network extends pulumi.ComponentResource {
                     serviceName: `com.amazonaws.${naming.region}.${service}`,
                     vpcEndpointType: "Gateway",
                     routeTableIds: this.privateRouteTableIds,
-                    policy: JSON.stringify(policy),
+                    policy: policyJson(policy),
                     tags: { Name: resourceName(naming, `${name}-${service}`) },
                 },
                 child,
@@ -446,7 +438,7 @@ export class Network extends pulumi.ComponentResource {
         }
 
         // --- Interface endpoints -----------------------------------------------------------------------------
-        const interfacePolicy = JSON.stringify(interfaceEndpointPolicy(naming));
+        const interfacePolicy = policyJson(interfaceEndpointPolicy(naming));
         this.interfaceEndpoints = {};
         for (const service of endpoints) {
             this.interfaceEndpoints[service] = new aws.ec2.VpcEndpoint(
@@ -484,7 +476,7 @@ export class Network extends pulumi.ComponentResource {
             {
                 name: flowLogRoleName,
                 description: "VPC flow logs delivery to CloudWatch Logs",
-                assumeRolePolicy: JSON.stringify(flowLogTrustPolicy(naming)),
+                assumeRolePolicy: flowLogTrustPolicy(naming),
             },
             child,
         );
@@ -493,7 +485,7 @@ export class Network extends pulumi.ComponentResource {
             {
                 name: "deliver-flow-logs",
                 role: flowLogRole.name,
-                policy: JSON.stringify(flowLogDeliveryPolicy(naming, flowLogGroupName)),
+                policy: policyJson(flowLogDeliveryPolicy(naming, flowLogGroupName)),
             },
             child,
         );
@@ -651,42 +643,26 @@ export class Network extends pulumi.ComponentResource {
 }
 
 /** Trust of the flow-log delivery role: the VPC Flow Logs service, for flow logs of this account only. */
-export function flowLogTrustPolicy(naming: NamingContext): Record<string, unknown> {
-    return {
-        Version: "2012-10-17",
-        Statement: [
-            {
-                Effect: "Allow",
-                Principal: { Service: "vpc-flow-logs.amazonaws.com" },
-                Action: "sts:AssumeRole",
-                // Confused-deputy protection: only flow logs owned by this account may use the role.
-                Condition: {
-                    StringEquals: { "aws:SourceAccount": naming.accountId },
-                    ArnLike: { "aws:SourceArn": regionalArn(naming, "ec2", "vpc-flow-log/*") },
-                },
-            },
-        ],
-    };
+export function flowLogTrustPolicy(naming: NamingContext): pulumi.Output<string> {
+    // Confused-deputy protection: only flow logs owned by this account may use the role.
+    return serviceTrustPolicy("vpc-flow-logs.amazonaws.com", { sourceAccount: naming.accountId, sourceArn: regionalArn(naming, "ec2", "vpc-flow-log/*") });
 }
 
 /** Least privilege for flow-log delivery: write streams of the one log group (DescribeLogGroups has no narrower ARN). */
-export function flowLogDeliveryPolicy(naming: NamingContext, logGroupName: string): Record<string, unknown> {
+export function flowLogDeliveryPolicy(naming: NamingContext, logGroupName: string): PolicyDocument {
     const group = regionalArn(naming, "logs", `log-group:${logGroupName}`);
-    return {
-        Version: "2012-10-17",
-        Statement: [
-            {
-                Sid: "WriteFlowLogStreams",
-                Effect: "Allow",
-                Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
-                Resource: [group, `${group}:log-stream:*`],
-            },
-            {
-                Sid: "FindLogGroup",
-                Effect: "Allow",
-                Action: "logs:DescribeLogGroups",
-                Resource: regionalArn(naming, "logs", "log-group:*"),
-            },
-        ],
-    };
+    return policyDocument([
+        {
+            Sid: "WriteFlowLogStreams",
+            Effect: "Allow",
+            Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+            Resource: [group, `${group}:log-stream:*`],
+        },
+        {
+            Sid: "FindLogGroup",
+            Effect: "Allow",
+            Action: "logs:DescribeLogGroups",
+            Resource: regionalArn(naming, "logs", "log-group:*"),
+        },
+    ]);
 }

@@ -32,11 +32,11 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { DATA_ZONES, DataZone } from "../storage/settings";
+import { PolicyStatement, policyJson } from "../shared/iam";
+import { customerPrefixOf } from "../shared/lake-layout";
 import { accountRootArn, NamingContext, regionalArn, resourceName } from "../shared/naming";
 import { BucketRef, KeyRef, PlatformContext } from "../shared/refs";
 import { TAG_KEYS } from "../shared/tags";
-
-type Statement = aws.types.input.iam.GetPolicyDocumentStatementArgs;
 
 /** The principal tag a customer role carries and the object tag its data carries. */
 export const CUSTOMER_TAG = TAG_KEYS.customer;
@@ -134,23 +134,20 @@ export class AccessRoles extends pulumi.ComponentResource {
         }
         const iamName = (role: string) => resourceName(naming, qualifier ? `${qualifier}-${role}` : role, "iam");
         const requireMfa = args.requireMfa ?? true;
-        const invoke = { parent: this };
-        const doc = (statements: Statement[]) => aws.iam.getPolicyDocumentOutput({ statements }, invoke).json;
-
-        const trust = doc([
+        const trust = policyJson([
             {
-                sid: "AssumeFromThisAccount",
-                effect: "Allow",
-                principals: [{ type: "AWS", identifiers: trusted }],
+                Sid: "AssumeFromThisAccount",
+                Effect: "Allow",
+                Principal: { AWS: trusted },
                 // sts:AssumeRole only: sts:TagSession would let a caller set a session tag `customer` and change tenant.
-                actions: ["sts:AssumeRole"],
-                conditions: requireMfa ? [{ test: "Bool", variable: "aws:MultiFactorAuthPresent", values: ["true"] }] : undefined,
+                Action: "sts:AssumeRole",
+                ...(requireMfa ? { Condition: { Bool: { "aws:MultiFactorAuthPresent": "true" } } } : {}),
             },
         ]);
         const helpers = new PolicyParts(naming, args);
-        const engineerDoc = doc(helpers.dataEngineer());
-        const analystDoc = doc(helpers.analyst());
-        const customerDoc = doc(helpers.customerReader());
+        const engineerDoc = policyJson(helpers.dataEngineer());
+        const analystDoc = policyJson(helpers.analyst());
+        const customerDoc = policyJson(helpers.customerReader());
 
         const roleNames = {
             dataEngineer: iamName("data-engineer"),
@@ -225,47 +222,46 @@ class PolicyParts {
     }
 
     /** Use of the data-lake key, only through S3 on these buckets (bucket ARN: S3 Bucket Keys; object ARN: without). */
-    private kms(sid: string, actions: string[], buckets: BucketRef[]): Statement[] {
+    private kms(sid: string, actions: string[], buckets: BucketRef[]): PolicyStatement[] {
         const s3Service = `s3.${this.naming.region}.amazonaws.com`;
-        const statements: Statement[] = [
+        return [
             {
-                sid,
-                effect: "Allow",
-                actions,
-                resources: [this.keyResource],
-                conditions: [
-                    { test: "StringEquals", variable: "kms:ViaService", values: [s3Service] },
-                    { test: "ForAnyValue:StringEquals", variable: "kms:ResourceAliases", values: [this.alias] },
-                    { test: "StringLike", variable: "kms:EncryptionContext:aws:s3:arn", values: buckets.flatMap((b) => [b.arn, `${b.arn}/*`]) },
-                ],
+                Sid: sid,
+                Effect: "Allow",
+                Action: actions,
+                Resource: this.keyResource,
+                Condition: {
+                    StringEquals: { "kms:ViaService": s3Service },
+                    "ForAnyValue:StringEquals": { "kms:ResourceAliases": this.alias },
+                    StringLike: { "kms:EncryptionContext:aws:s3:arn": buckets.flatMap((b) => [b.arn, `${b.arn}/*`]) },
+                },
             },
         ];
-        return statements;
     }
 
     /** Glue Data Catalog metadata is encrypted with the data-lake key; Athena reads it on the caller's behalf. */
-    private catalogKms(): Statement {
+    private catalogKms(): PolicyStatement {
         return {
-            sid: "DecryptCatalogMetadataThroughGlue",
-            effect: "Allow",
-            actions: ["kms:Decrypt"],
-            resources: [this.keyResource],
-            conditions: [
-                { test: "StringEquals", variable: "kms:ViaService", values: [`glue.${this.naming.region}.amazonaws.com`] },
-                { test: "ForAnyValue:StringEquals", variable: "kms:ResourceAliases", values: [this.alias] },
-            ],
+            Sid: "DecryptCatalogMetadataThroughGlue",
+            Effect: "Allow",
+            Action: "kms:Decrypt",
+            Resource: this.keyResource,
+            Condition: {
+                StringEquals: { "kms:ViaService": `glue.${this.naming.region}.amazonaws.com` },
+                "ForAnyValue:StringEquals": { "kms:ResourceAliases": this.alias },
+            },
         };
     }
 
-    private athena(): Statement[] {
+    private athena(): PolicyStatement[] {
         const { naming } = this;
         const workgroups = this.args.athenaWorkgroupNames ?? [resourceName(naming, "analytics", "athena")];
         const databases = this.args.glueDatabaseNames ?? [`${naming.prefix}?${naming.environment}?*`];
         return [
             {
-                sid: "QueryThroughTheWorkgroup",
-                effect: "Allow",
-                actions: [
+                Sid: "QueryThroughTheWorkgroup",
+                Effect: "Allow",
+                Action: [
                     "athena:StartQueryExecution",
                     "athena:StopQueryExecution",
                     "athena:GetQueryExecution",
@@ -278,13 +274,13 @@ class PolicyParts {
                     "athena:BatchGetNamedQuery",
                     "athena:ListNamedQueries",
                 ],
-                resources: workgroups.map((w) => regionalArn(naming, "athena", `workgroup/${w}`)),
+                Resource: workgroups.map((w) => regionalArn(naming, "athena", `workgroup/${w}`)),
             },
             {
-                sid: "ReadCatalogMetadata",
-                effect: "Allow",
-                actions: ["glue:GetDatabase", "glue:GetDatabases", "glue:GetTable", "glue:GetTables", "glue:GetPartition", "glue:GetPartitions", "glue:BatchGetPartition"],
-                resources: [
+                Sid: "ReadCatalogMetadata",
+                Effect: "Allow",
+                Action: ["glue:GetDatabase", "glue:GetDatabases", "glue:GetTable", "glue:GetTables", "glue:GetPartition", "glue:GetPartitions", "glue:BatchGetPartition"],
+                Resource: [
                     regionalArn(naming, "glue", "catalog"),
                     ...databases.map((d) => regionalArn(naming, "glue", `database/${d}`)),
                     ...databases.map((d) => regionalArn(naming, "glue", `table/${d}/*`)),
@@ -295,44 +291,44 @@ class PolicyParts {
     }
 
     /** Listing and bucket metadata of the given buckets (GetBucketLocation: Athena and the SDKs ask for it). */
-    private list(sid: string, buckets: BucketRef[]): Statement {
+    private list(sid: string, buckets: BucketRef[]): PolicyStatement {
         return {
-            sid,
-            effect: "Allow",
-            actions: ["s3:ListBucket", "s3:ListBucketVersions", "s3:GetBucketLocation", "s3:ListBucketMultipartUploads"],
-            resources: buckets.map((b) => b.arn),
+            Sid: sid,
+            Effect: "Allow",
+            Action: ["s3:ListBucket", "s3:ListBucketVersions", "s3:GetBucketLocation", "s3:ListBucketMultipartUploads"],
+            Resource: buckets.map((b) => b.arn),
         };
     }
 
-    dataEngineer(): Statement[] {
+    dataEngineer(): PolicyStatement[] {
         const all = DATA_ZONES.map((z) => this.zones[z]);
         const objects = all.map((b) => `${b.arn}/*`);
-        const statements: Statement[] = [
+        const statements: PolicyStatement[] = [
             this.list("ListLakeZones", all),
-            { sid: "ReadLakeObjects", effect: "Allow", actions: OBJECT_READ_ACTIONS, resources: objects },
+            { Sid: "ReadLakeObjects", Effect: "Allow", Action: OBJECT_READ_ACTIONS, Resource: objects },
             {
                 // Deleting the current version only adds a delete marker (versioning); no DeleteObjectVersion, no purge.
-                sid: "ManageLakeObjects",
-                effect: "Allow",
-                actions: ["s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
-                resources: objects,
+                Sid: "ManageLakeObjects",
+                Effect: "Allow",
+                Action: ["s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
+                Resource: objects,
             },
             {
                 // Parts of a multipart upload carry no tags; these operations do not create an object by themselves.
-                sid: "UploadMultipartParts",
-                effect: "Allow",
-                actions: ["s3:PutObject"],
-                resources: objects,
-                conditions: [{ test: "Bool", variable: "s3:ObjectCreationOperation", values: ["false"] }],
+                Sid: "UploadMultipartParts",
+                Effect: "Allow",
+                Action: "s3:PutObject",
+                Resource: objects,
+                Condition: { Bool: { "s3:ObjectCreationOperation": "false" } },
             },
         ];
         if (this.args.customers.length > 0) {
             statements.push({
-                sid: "WriteCustomerTaggedObjects",
-                effect: "Allow",
-                actions: ["s3:PutObject", "s3:PutObjectTagging"],
-                resources: objects,
-                conditions: [{ test: "StringEquals", variable: `s3:RequestObjectTag/${CUSTOMER_TAG}`, values: [...this.args.customers] }],
+                Sid: "WriteCustomerTaggedObjects",
+                Effect: "Allow",
+                Action: ["s3:PutObject", "s3:PutObjectTagging"],
+                Resource: objects,
+                Condition: { StringEquals: { [`s3:RequestObjectTag/${CUSTOMER_TAG}`]: [...this.args.customers] } },
             });
         }
         statements.push(this.athenaResults(), ...this.kms("UseDataLakeKeyThroughS3", ["kms:Decrypt", "kms:GenerateDataKey"], all), ...this.athena());
@@ -340,59 +336,59 @@ class PolicyParts {
     }
 
     /** Athena writes query results with the caller's credentials; results are not customer uploads and are untagged. */
-    private athenaResults(): Statement {
+    private athenaResults(): PolicyStatement {
         return {
-            sid: "WriteAthenaQueryResults",
-            effect: "Allow",
-            actions: ["s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
-            resources: [`${this.zones.results.arn}/athena/*`],
+            Sid: "WriteAthenaQueryResults",
+            Effect: "Allow",
+            Action: ["s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
+            Resource: `${this.zones.results.arn}/athena/*`,
         };
     }
 
-    analyst(): Statement[] {
+    analyst(): PolicyStatement[] {
         const curated = this.zones.curated;
         const results = this.zones.results;
         return [
             this.list("ListCuratedAndResults", [curated, results]),
-            { sid: "ReadCuratedAndResults", effect: "Allow", actions: OBJECT_READ_ACTIONS, resources: [`${curated.arn}/*`, `${results.arn}/*`] },
+            { Sid: "ReadCuratedAndResults", Effect: "Allow", Action: OBJECT_READ_ACTIONS, Resource: [`${curated.arn}/*`, `${results.arn}/*`] },
             this.athenaResults(),
             ...this.kms("UseDataLakeKeyThroughS3", ["kms:Decrypt", "kms:GenerateDataKey"], [curated, results]),
             ...this.athena(),
         ];
     }
 
-    customerReader(): Statement[] {
+    customerReader(): PolicyStatement[] {
         const locations = this.args.customerLocations ?? DEFAULT_CUSTOMER_LOCATIONS;
         const buckets = [...new Set(locations.map((l) => l.zone))].map((z) => this.zones[z]);
-        const statements: Statement[] = [];
+        const statements: PolicyStatement[] = [];
         locations.forEach((loc, i) => {
             const bucket = this.zones[loc.zone];
-            const own = `${loc.prefix}${CUSTOMER_TAG}=${PRINCIPAL_CUSTOMER}/`;
+            const own = `${loc.prefix}${customerPrefixOf(PRINCIPAL_CUSTOMER)}`;
             statements.push(
                 {
-                    sid: `ListOwnPrefix${i}`,
-                    effect: "Allow",
-                    actions: ["s3:ListBucket"],
-                    resources: [bucket.arn],
-                    conditions: [{ test: "StringLike", variable: "s3:prefix", values: [own, `${own}*`] }],
+                    Sid: `ListOwnPrefix${i}`,
+                    Effect: "Allow",
+                    Action: "s3:ListBucket",
+                    Resource: bucket.arn,
+                    Condition: { StringLike: { "s3:prefix": [own, `${own}*`] } },
                 },
                 {
-                    sid: `ReadOwnTaggedObjects${i}`,
-                    effect: "Allow",
-                    actions: OBJECT_READ_ACTIONS,
-                    resources: [`${bucket.arn}/${own}*`],
-                    conditions: [{ test: "StringEquals", variable: `s3:ExistingObjectTag/${CUSTOMER_TAG}`, values: [PRINCIPAL_CUSTOMER] }],
+                    Sid: `ReadOwnTaggedObjects${i}`,
+                    Effect: "Allow",
+                    Action: OBJECT_READ_ACTIONS,
+                    Resource: `${bucket.arn}/${own}*`,
+                    Condition: { StringEquals: { [`s3:ExistingObjectTag/${CUSTOMER_TAG}`]: PRINCIPAL_CUSTOMER } },
                 },
             );
         });
         statements.push({
             // Whatever else the role is given: no object of another customer, and no untagged object (an absent
             // tag makes StringNotEquals true).
-            sid: "DenyObjectsNotTaggedForThisCustomer",
-            effect: "Deny",
-            actions: OBJECT_READ_ACTIONS,
-            resources: buckets.map((b) => `${b.arn}/*`),
-            conditions: [{ test: "StringNotEquals", variable: `s3:ExistingObjectTag/${CUSTOMER_TAG}`, values: [PRINCIPAL_CUSTOMER] }],
+            Sid: "DenyObjectsNotTaggedForThisCustomer",
+            Effect: "Deny",
+            Action: OBJECT_READ_ACTIONS,
+            Resource: buckets.map((b) => `${b.arn}/*`),
+            Condition: { StringNotEquals: { [`s3:ExistingObjectTag/${CUSTOMER_TAG}`]: PRINCIPAL_CUSTOMER } },
         });
         statements.push(...this.kms("DecryptOwnObjectsThroughS3", ["kms:Decrypt"], buckets));
         return statements;

@@ -13,6 +13,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { LifecycleSettings, ObjectLockSettings } from "../storage/settings";
+import { PolicyStatement, policyJson, serviceTrustPolicy } from "../shared/iam";
 import { bucketArn, bucketName, NamingContext, regionalArn, resourceName } from "../shared/naming";
 import { KeyRef, PlatformContext } from "../shared/refs";
 import { SecureBucket } from "../storage/secure-bucket";
@@ -85,28 +86,27 @@ export function cloudTrailBucketStatements(
     naming: NamingContext,
     auditBucketName: string,
     trailArn: string,
-): aws.types.input.iam.GetPolicyDocumentStatementArgs[] {
+): PolicyStatement[] {
     const arn = bucketArn(naming, auditBucketName);
-    const principals = [{ type: "Service", identifiers: ["cloudtrail.amazonaws.com"] }];
-    const fromThisTrail = { test: "StringEquals", variable: "aws:SourceArn", values: [trailArn] };
+    const Principal = { Service: "cloudtrail.amazonaws.com" };
     return [
-        { sid: "AWSCloudTrailAclCheck", effect: "Allow", principals, actions: ["s3:GetBucketAcl"], resources: [arn], conditions: [fromThisTrail] },
+        { Sid: "AWSCloudTrailAclCheck", Effect: "Allow", Principal, Action: "s3:GetBucketAcl", Resource: arn, Condition: { StringEquals: { "aws:SourceArn": trailArn } } },
         {
             // Audit evidence is WORM (164.312(c)(1), 164.316(b)(2)): the default retention is COMPLIANCE, and no
             // principal may bypass a GOVERNANCE retention either (an object written with an explicit one included).
-            sid: "DenyRetentionBypass",
-            effect: "Deny",
-            principals: [{ type: "*", identifiers: ["*"] }],
-            actions: ["s3:BypassGovernanceRetention"],
-            resources: [arn, `${arn}/*`],
+            Sid: "DenyRetentionBypass",
+            Effect: "Deny",
+            Principal: "*",
+            Action: "s3:BypassGovernanceRetention",
+            Resource: [arn, `${arn}/*`],
         },
         {
-            sid: "AWSCloudTrailWrite",
-            effect: "Allow",
-            principals,
-            actions: ["s3:PutObject"],
-            resources: [`${arn}/AWSLogs/${naming.accountId}/*`],
-            conditions: [fromThisTrail, { test: "StringEquals", variable: "s3:x-amz-acl", values: ["bucket-owner-full-control"] }],
+            Sid: "AWSCloudTrailWrite",
+            Effect: "Allow",
+            Principal,
+            Action: "s3:PutObject",
+            Resource: `${arn}/AWSLogs/${naming.accountId}/*`,
+            Condition: { StringEquals: { "aws:SourceArn": trailArn, "s3:x-amz-acl": "bucket-owner-full-control" } },
         },
     ];
 }
@@ -212,17 +212,7 @@ export class AuditTrail extends pulumi.ComponentResource {
             {
                 name: resourceName(naming, `${name}-cloudtrail-to-logs`, "iam"),
                 description: "CloudTrail delivery of this trail's events to its CloudWatch Logs group",
-                assumeRolePolicy: JSON.stringify({
-                    Version: "2012-10-17",
-                    Statement: [
-                        {
-                            Effect: "Allow",
-                            Principal: { Service: "cloudtrail.amazonaws.com" },
-                            Action: "sts:AssumeRole",
-                            Condition: { StringEquals: { "aws:SourceAccount": naming.accountId, "aws:SourceArn": id.trailArn } },
-                        },
-                    ],
-                }),
+                assumeRolePolicy: serviceTrustPolicy("cloudtrail.amazonaws.com", { sourceAccount: naming.accountId, sourceArn: id.trailArn, sourceArnExact: true }),
             },
             { parent: this },
         );
@@ -231,18 +221,15 @@ export class AuditTrail extends pulumi.ComponentResource {
             {
                 name: "deliver-trail-events",
                 role: role.name,
-                policy: JSON.stringify({
-                    Version: "2012-10-17",
-                    Statement: [
-                        {
-                            Sid: "WriteTrailStreams",
-                            Effect: "Allow",
-                            Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-                            // A multi-region trail writes one stream per source region, all named <account>_CloudTrail_<region>.
-                            Resource: `${id.logGroupArn}:log-stream:${naming.accountId}_CloudTrail_*`,
-                        },
-                    ],
-                }),
+                policy: policyJson([
+                    {
+                        Sid: "WriteTrailStreams",
+                        Effect: "Allow",
+                        Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+                        // A multi-region trail writes one stream per source region, all named <account>_CloudTrail_<region>.
+                        Resource: `${id.logGroupArn}:log-stream:${naming.accountId}_CloudTrail_*`,
+                    },
+                ]),
             },
             { parent: this },
         );

@@ -23,6 +23,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { PolicyStatement } from "../shared/iam";
 import { bucketArn, globalArn, NamingContext, regionalArn, resourceName } from "../shared/naming";
 import { KeyRef, PlatformContext } from "../shared/refs";
 import { CisVersion, ComplianceSettings } from "./settings";
@@ -120,23 +121,20 @@ export function configServiceLinkedRoleArn(naming: NamingContext): string {
  * this account (`aws:SourceAccount`) and to Config in this region (`aws:SourceArn`, which Config sets to
  * `arn:<partition>:config:<region>:<account>:*`).
  */
-export function configDeliveryBucketStatements(naming: NamingContext, auditBucketName: string, prefix: string): aws.types.input.iam.GetPolicyDocumentStatementArgs[] {
+export function configDeliveryBucketStatements(naming: NamingContext, auditBucketName: string, prefix: string): PolicyStatement[] {
     const arn = bucketArn(naming, auditBucketName);
-    const principals = [{ type: "Service", identifiers: ["config.amazonaws.com"] }];
-    const fromThisAccount = [
-        { test: "StringEquals", variable: "aws:SourceAccount", values: [naming.accountId] },
-        { test: "ArnLike", variable: "aws:SourceArn", values: [regionalArn(naming, "config", "*")] },
-    ];
+    const Principal = { Service: "config.amazonaws.com" };
+    const fromThisAccount = { StringEquals: { "aws:SourceAccount": naming.accountId }, ArnLike: { "aws:SourceArn": regionalArn(naming, "config", "*") } };
     return [
-        { sid: "AWSConfigBucketPermissionsCheck", effect: "Allow", principals, actions: ["s3:GetBucketAcl"], resources: [arn], conditions: fromThisAccount },
-        { sid: "AWSConfigBucketExistenceCheck", effect: "Allow", principals, actions: ["s3:ListBucket"], resources: [arn], conditions: fromThisAccount },
+        { Sid: "AWSConfigBucketPermissionsCheck", Effect: "Allow", Principal, Action: "s3:GetBucketAcl", Resource: arn, Condition: fromThisAccount },
+        { Sid: "AWSConfigBucketExistenceCheck", Effect: "Allow", Principal, Action: "s3:ListBucket", Resource: arn, Condition: fromThisAccount },
         {
-            sid: "AWSConfigBucketDelivery",
-            effect: "Allow",
-            principals,
-            actions: ["s3:PutObject"],
-            resources: [`${arn}/${prefix}/AWSLogs/${naming.accountId}/Config/*`],
-            conditions: [...fromThisAccount, { test: "StringEquals", variable: "s3:x-amz-acl", values: ["bucket-owner-full-control"] }],
+            Sid: "AWSConfigBucketDelivery",
+            Effect: "Allow",
+            Principal,
+            Action: "s3:PutObject",
+            Resource: `${arn}/${prefix}/AWSLogs/${naming.accountId}/Config/*`,
+            Condition: { ...fromThisAccount, StringEquals: { ...fromThisAccount.StringEquals, "s3:x-amz-acl": "bucket-owner-full-control" } },
         },
     ];
 }

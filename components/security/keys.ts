@@ -4,7 +4,7 @@
  * Why one key per domain: a grant on the streaming key does not open the data lake, a domain's key can be
  * disabled during an incident without stopping the others, and CloudTrail shows key use per domain.
  *
- * Key policies (built with `aws.iam.getPolicyDocumentOutput` from deterministic ARNs, so they are known at
+ * Key policies (built with the shared IAM document builder from deterministic ARNs, so they are known at
  * preview) grant only:
  * - the account root, which is AWS's default "enable IAM policies" statement: it does not let anyone outside the
  *   account in, it makes IAM identity policies (such as `AccessRoles`, with `kms:ViaService`) the place where use of
@@ -34,11 +34,11 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { PolicyStatement, policyJson } from "../shared/iam";
 import { accountRootArn, globalArn, NamingContext, regionalArn, resourceName } from "../shared/naming";
 import { KeyRef, PlatformContext, PlatformKeyRefs } from "../shared/refs";
 import { classificationTags, DataClassification } from "../shared/tags";
 
-type Statement = aws.types.input.iam.GetPolicyDocumentStatementArgs;
 
 export type KeyDomain = keyof PlatformKeyRefs;
 
@@ -175,7 +175,7 @@ export class PlatformKeys extends pulumi.ComponentResource {
             const role = qualifier ? `${qualifier}-${segment}` : segment;
             const aliasName = keyAliasName(naming, domain, qualifier);
             const statements = [...baseStatements(naming, admins), ...serviceStatements(naming, domain)];
-            policies[domain] = aws.iam.getPolicyDocumentOutput({ statements }, { parent: this }).json;
+            policies[domain] = policyJson(statements);
             keys[domain] = new aws.kms.Key(
                 `${name}-${role}`,
                 {
@@ -217,76 +217,59 @@ export class PlatformKeys extends pulumi.ComponentResource {
 }
 
 /** Statements every key has: the account (IAM delegation) and, if any, the administrators. */
-function baseStatements(naming: NamingContext, admins: string[]): Statement[] {
-    const statements: Statement[] = [
-        {
-            sid: "EnableIamPoliciesOfThisAccount",
-            effect: "Allow",
-            principals: [{ type: "AWS", identifiers: [accountRootArn(naming)] }],
-            actions: ["kms:*"],
-            resources: ["*"],
-        },
+function baseStatements(naming: NamingContext, admins: string[]): PolicyStatement[] {
+    const statements: PolicyStatement[] = [
+        { Sid: "EnableIamPoliciesOfThisAccount", Effect: "Allow", Principal: { AWS: accountRootArn(naming) }, Action: "kms:*", Resource: "*" },
     ];
     if (admins.length > 0) {
-        statements.push({
-            sid: "KeyAdministrators",
-            effect: "Allow",
-            principals: [{ type: "AWS", identifiers: admins }],
-            actions: KEY_ADMINISTRATION_ACTIONS,
-            resources: ["*"],
-        });
+        statements.push({ Sid: "KeyAdministrators", Effect: "Allow", Principal: { AWS: admins }, Action: KEY_ADMINISTRATION_ACTIONS, Resource: "*" });
     }
     return statements;
 }
 
 /** The service principals a domain's key serves, each limited to this account and this stack's resources. */
-export function serviceStatements(naming: NamingContext, domain: KeyDomain): Statement[] {
+export function serviceStatements(naming: NamingContext, domain: KeyDomain): PolicyStatement[] {
     const { partition, region, accountId, prefix, environment } = naming;
     const stack = `${prefix}-${environment}-`;
-    const service = (id: string) => [{ type: "Service", identifiers: [id] }];
-    const sourceAccount = { test: "StringEquals", variable: "aws:SourceAccount", values: [accountId] };
+    const sourceAccount = { "aws:SourceAccount": accountId };
+    const thisStacksTrails = regionalArn(naming, "cloudtrail", `trail/${stack}*`);
     // A SecureBucket's inventory report is encrypted with the bucket's own key by default, and buckets use the
     // data-lake key (lake zones, inventory, Macie results) or the logs key (audit bucket).
-    const inventoryReports: Statement = {
-        sid: "AllowS3InventoryReportsOfThisStacksBuckets",
-        effect: "Allow",
-        principals: service("s3.amazonaws.com"),
-        actions: ["kms:GenerateDataKey"],
-        resources: ["*"],
-        conditions: [sourceAccount, { test: "ArnLike", variable: "aws:SourceArn", values: [`arn:${partition}:s3:::${stack}*`] }],
+    const inventoryReports: PolicyStatement = {
+        Sid: "AllowS3InventoryReportsOfThisStacksBuckets",
+        Effect: "Allow",
+        Principal: { Service: "s3.amazonaws.com" },
+        Action: "kms:GenerateDataKey",
+        Resource: "*",
+        Condition: { StringEquals: sourceAccount, ArnLike: { "aws:SourceArn": `arn:${partition}:s3:::${stack}*` } },
     };
     switch (domain) {
         case "dataLake":
             return [
                 inventoryReports,
                 {
-                    sid: "AllowMacieToEncryptDiscoveryResults",
-                    effect: "Allow",
-                    principals: service("macie.amazonaws.com"),
-                    actions: ["kms:GenerateDataKey", "kms:Encrypt"],
-                    resources: ["*"],
-                    conditions: [
-                        sourceAccount,
-                        {
-                            test: "ArnLike",
-                            variable: "aws:SourceArn",
-                            values: [regionalArn(naming, "macie2", "export-configuration:*"), regionalArn(naming, "macie2", "classification-job/*")],
-                        },
-                    ],
+                    Sid: "AllowMacieToEncryptDiscoveryResults",
+                    Effect: "Allow",
+                    Principal: { Service: "macie.amazonaws.com" },
+                    Action: ["kms:GenerateDataKey", "kms:Encrypt"],
+                    Resource: "*",
+                    Condition: {
+                        StringEquals: sourceAccount,
+                        ArnLike: { "aws:SourceArn": [regionalArn(naming, "macie2", "export-configuration:*"), regionalArn(naming, "macie2", "classification-job/*")] },
+                    },
                 },
                 {
                     // Principal "*" narrowed by aws:PrincipalArn: naming the role as principal would make KMS reject the
                     // policy until Macie is enabled and has created its service-linked role.
-                    sid: "AllowMacieServiceLinkedRoleToReadObjectsThroughS3",
-                    effect: "Allow",
-                    principals: [{ type: "AWS", identifiers: ["*"] }],
-                    actions: ["kms:Decrypt", "kms:DescribeKey"],
-                    resources: ["*"],
-                    conditions: [
-                        { test: "ArnEquals", variable: "aws:PrincipalArn", values: [macieServiceLinkedRoleArn(naming)] },
-                        { test: "StringEquals", variable: "kms:CallerAccount", values: [accountId] },
-                        { test: "StringEquals", variable: "kms:ViaService", values: [`s3.${region}.${dnsSuffix(naming)}`] },
-                    ],
+                    Sid: "AllowMacieServiceLinkedRoleToReadObjectsThroughS3",
+                    Effect: "Allow",
+                    Principal: { AWS: "*" },
+                    Action: ["kms:Decrypt", "kms:DescribeKey"],
+                    Resource: "*",
+                    Condition: {
+                        ArnEquals: { "aws:PrincipalArn": macieServiceLinkedRoleArn(naming) },
+                        StringEquals: { "kms:CallerAccount": accountId, "kms:ViaService": `s3.${region}.${dnsSuffix(naming)}` },
+                    },
                 },
             ];
         case "databases": {
@@ -295,26 +278,23 @@ export function serviceStatements(naming: NamingContext, domain: KeyDomain): Sta
             // ("Required AWS KMS key policy for use with encrypted volumes", EC2 Auto Scaling user guide), or every
             // encrypted launch through Auto Scaling fails account-wide. Principal "*" narrowed by aws:PrincipalArn:
             // naming the role would make KMS reject the policy in an account where Auto Scaling has not created it yet.
-            const autoScaling = [
-                { test: "ArnEquals", variable: "aws:PrincipalArn", values: [autoScalingServiceLinkedRoleArn(naming)] },
-                { test: "StringEquals", variable: "kms:CallerAccount", values: [accountId] },
-            ];
+            const autoScaling = { ArnEquals: { "aws:PrincipalArn": autoScalingServiceLinkedRoleArn(naming) }, StringEquals: { "kms:CallerAccount": accountId } };
             return [
                 {
-                    sid: "AllowAutoScalingServiceLinkedRoleToUseTheKey",
-                    effect: "Allow",
-                    principals: [{ type: "AWS", identifiers: ["*"] }],
-                    actions: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
-                    resources: ["*"],
-                    conditions: autoScaling,
+                    Sid: "AllowAutoScalingServiceLinkedRoleToUseTheKey",
+                    Effect: "Allow",
+                    Principal: { AWS: "*" },
+                    Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
+                    Resource: "*",
+                    Condition: autoScaling,
                 },
                 {
-                    sid: "AllowAutoScalingServiceLinkedRoleToGrantForVolumes",
-                    effect: "Allow",
-                    principals: [{ type: "AWS", identifiers: ["*"] }],
-                    actions: ["kms:CreateGrant"],
-                    resources: ["*"],
-                    conditions: [...autoScaling, { test: "Bool", variable: "kms:GrantIsForAWSResource", values: ["true"] }],
+                    Sid: "AllowAutoScalingServiceLinkedRoleToGrantForVolumes",
+                    Effect: "Allow",
+                    Principal: { AWS: "*" },
+                    Action: "kms:CreateGrant",
+                    Resource: "*",
+                    Condition: { ...autoScaling, Bool: { "kms:GrantIsForAWSResource": "true" } },
                 },
             ];
         }
@@ -322,59 +302,52 @@ export function serviceStatements(naming: NamingContext, domain: KeyDomain): Sta
             return [
                 inventoryReports,
                 {
-                    sid: "AllowCloudWatchLogsForThisAccountsLogGroups",
-                    effect: "Allow",
-                    principals: service(`logs.${region}.${dnsSuffix(naming)}`),
-                    actions: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
-                    resources: ["*"],
-                    conditions: [{ test: "ArnLike", variable: "kms:EncryptionContext:aws:logs:arn", values: [regionalArn(naming, "logs", "log-group:*")] }],
+                    Sid: "AllowCloudWatchLogsForThisAccountsLogGroups",
+                    Effect: "Allow",
+                    Principal: { Service: `logs.${region}.${dnsSuffix(naming)}` },
+                    Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+                    Resource: "*",
+                    Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": regionalArn(naming, "logs", "log-group:*") } },
                 },
                 {
-                    sid: "AllowCloudTrailToEncryptThisStacksTrails",
-                    effect: "Allow",
-                    principals: service("cloudtrail.amazonaws.com"),
-                    actions: ["kms:GenerateDataKey*"],
-                    resources: ["*"],
-                    conditions: [
-                        sourceAccount,
-                        { test: "ArnLike", variable: "aws:SourceArn", values: [regionalArn(naming, "cloudtrail", `trail/${stack}*`)] },
-                        {
-                            test: "StringLike",
-                            variable: "kms:EncryptionContext:aws:cloudtrail:arn",
-                            values: [`arn:${partition}:cloudtrail:*:${accountId}:trail/*`],
-                        },
-                    ],
+                    Sid: "AllowCloudTrailToEncryptThisStacksTrails",
+                    Effect: "Allow",
+                    Principal: { Service: "cloudtrail.amazonaws.com" },
+                    Action: "kms:GenerateDataKey*",
+                    Resource: "*",
+                    Condition: {
+                        StringEquals: sourceAccount,
+                        ArnLike: { "aws:SourceArn": thisStacksTrails },
+                        StringLike: { "kms:EncryptionContext:aws:cloudtrail:arn": `arn:${partition}:cloudtrail:*:${accountId}:trail/*` },
+                    },
                 },
                 {
-                    sid: "AllowCloudTrailToDescribeKey",
-                    effect: "Allow",
-                    principals: service("cloudtrail.amazonaws.com"),
-                    actions: ["kms:DescribeKey"],
-                    resources: ["*"],
-                    conditions: [sourceAccount, { test: "ArnLike", variable: "aws:SourceArn", values: [regionalArn(naming, "cloudtrail", `trail/${stack}*`)] }],
+                    Sid: "AllowCloudTrailToDescribeKey",
+                    Effect: "Allow",
+                    Principal: { Service: "cloudtrail.amazonaws.com" },
+                    Action: "kms:DescribeKey",
+                    Resource: "*",
+                    Condition: { StringEquals: sourceAccount, ArnLike: { "aws:SourceArn": thisStacksTrails } },
                 },
                 {
                     // AWS Config delivers configuration history and snapshots SSE-KMS into the audit bucket as the
                     // Config service principal (its service-linked role has no S3 or KMS permissions; Config
                     // Developer Guide, "Permissions for the KMS Key"), only for Config of this account and region.
-                    sid: "AllowConfigToEncryptDeliveries",
-                    effect: "Allow",
-                    principals: service("config.amazonaws.com"),
-                    actions: ["kms:Decrypt", "kms:GenerateDataKey"],
-                    resources: ["*"],
-                    conditions: [sourceAccount, { test: "ArnLike", variable: "aws:SourceArn", values: [regionalArn(naming, "config", "*")] }],
+                    Sid: "AllowConfigToEncryptDeliveries",
+                    Effect: "Allow",
+                    Principal: { Service: "config.amazonaws.com" },
+                    Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+                    Resource: "*",
+                    Condition: { StringEquals: sourceAccount, ArnLike: { "aws:SourceArn": regionalArn(naming, "config", "*") } },
                 },
                 ...["cloudwatch.amazonaws.com", "events.amazonaws.com"].map(
-                    (principal): Statement => ({
-                        sid: principal.startsWith("cloudwatch") ? "AllowCloudWatchAlarmsToPublishToEncryptedTopics" : "AllowEventBridgeToPublishToEncryptedTopics",
-                        effect: "Allow",
-                        principals: service(principal),
-                        actions: ["kms:Decrypt", "kms:GenerateDataKey*"],
-                        resources: ["*"],
-                        conditions: [
-                            sourceAccount,
-                            { test: "ArnLike", variable: "kms:EncryptionContext:aws:sns:topicArn", values: [regionalArn(naming, "sns", `${stack}*`)] },
-                        ],
+                    (principal): PolicyStatement => ({
+                        Sid: principal.startsWith("cloudwatch") ? "AllowCloudWatchAlarmsToPublishToEncryptedTopics" : "AllowEventBridgeToPublishToEncryptedTopics",
+                        Effect: "Allow",
+                        Principal: { Service: principal },
+                        Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+                        Resource: "*",
+                        Condition: { StringEquals: sourceAccount, ArnLike: { "kms:EncryptionContext:aws:sns:topicArn": regionalArn(naming, "sns", `${stack}*`) } },
                     }),
                 ),
             ];

@@ -10,6 +10,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { LifecycleSettings } from "../storage/settings";
 import { SecurityConfig } from "./settings";
+import { Condition, PolicyStatement } from "../shared/iam";
 import { bucketArn, bucketName, NamingContext, regionalArn, resourceName } from "../shared/naming";
 import { KeyRef, PlatformContext } from "../shared/refs";
 import { DataClassification, TAG_KEYS } from "../shared/tags";
@@ -62,16 +63,13 @@ export function macieSourceArns(naming: NamingContext): string[] {
  * put results under the prefix and locate the bucket, only on behalf of this account's export configuration and jobs.
  * (The guide's deny-wrong-key statements are SecureBucket's own `requireKmsUploads` statements.)
  */
-export function macieResultsBucketStatements(naming: NamingContext, resultsBucketName: string): aws.types.input.iam.GetPolicyDocumentStatementArgs[] {
+export function macieResultsBucketStatements(naming: NamingContext, resultsBucketName: string): PolicyStatement[] {
     const arn = bucketArn(naming, resultsBucketName);
-    const principals = [{ type: "Service", identifiers: ["macie.amazonaws.com"] }];
-    const conditions = [
-        { test: "StringEquals", variable: "aws:SourceAccount", values: [naming.accountId] },
-        { test: "ArnLike", variable: "aws:SourceArn", values: macieSourceArns(naming) },
-    ];
+    const Principal = { Service: "macie.amazonaws.com" };
+    const Condition: Condition = { StringEquals: { "aws:SourceAccount": naming.accountId }, ArnLike: { "aws:SourceArn": macieSourceArns(naming) } };
     return [
-        { sid: "AllowMacieToUploadResults", effect: "Allow", principals, actions: ["s3:PutObject"], resources: [`${arn}/${MACIE_RESULTS_PREFIX}*`], conditions },
-        { sid: "AllowMacieToLocateBucket", effect: "Allow", principals, actions: ["s3:GetBucketLocation"], resources: [arn], conditions },
+        { Sid: "AllowMacieToUploadResults", Effect: "Allow", Principal, Action: "s3:PutObject", Resource: `${arn}/${MACIE_RESULTS_PREFIX}*`, Condition },
+        { Sid: "AllowMacieToLocateBucket", Effect: "Allow", Principal, Action: "s3:GetBucketLocation", Resource: arn, Condition },
     ];
 }
 

@@ -8,6 +8,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { PolicyDocument, policyDocument, policyJson } from "../shared/iam";
 import { NamingContext, regionalArn, resourceName } from "../shared/naming";
 import { KeyRef, PlatformContext } from "../shared/refs";
 
@@ -184,38 +185,35 @@ export function monitoringNames(naming: NamingContext, name: string, externalRul
  * findings), EventBridge only for this account's named rules, and nobody may publish or subscribe without TLS.
  * Another stack of the account (another environment prefix) or another account cannot publish.
  */
-export function alertTopicPolicy(naming: NamingContext, names: MonitoringNames): Record<string, unknown> {
+export function alertTopicPolicy(naming: NamingContext, names: MonitoringNames): PolicyDocument {
     const alarmArns = regionalArn(naming, "cloudwatch", `alarm:${naming.prefix}-${naming.environment}-*`);
     const ruleArns = [...Object.values(names.ruleNames), ...names.externalRuleNames].map((r) => regionalArn(naming, "events", `rule/${r}`));
-    return {
-        Version: "2012-10-17",
-        Statement: [
-            {
-                Sid: "CloudWatchAlarmsOfThisAccount",
-                Effect: "Allow",
-                Principal: { Service: "cloudwatch.amazonaws.com" },
-                Action: "sns:Publish",
-                Resource: names.topicArn,
-                Condition: { StringEquals: { "aws:SourceAccount": naming.accountId }, ArnLike: { "aws:SourceArn": alarmArns } },
-            },
-            {
-                Sid: "EventBridgeRulesOfThisAccount",
-                Effect: "Allow",
-                Principal: { Service: "events.amazonaws.com" },
-                Action: "sns:Publish",
-                Resource: names.topicArn,
-                Condition: { StringEquals: { "aws:SourceAccount": naming.accountId }, ArnEquals: { "aws:SourceArn": ruleArns } },
-            },
-            {
-                Sid: "DenyInsecureTransport",
-                Effect: "Deny",
-                Principal: "*",
-                Action: ["sns:Publish", "sns:Subscribe"],
-                Resource: names.topicArn,
-                Condition: { Bool: { "aws:SecureTransport": "false" } },
-            },
-        ],
-    };
+    return policyDocument([
+        {
+            Sid: "CloudWatchAlarmsOfThisAccount",
+            Effect: "Allow",
+            Principal: { Service: "cloudwatch.amazonaws.com" },
+            Action: "sns:Publish",
+            Resource: names.topicArn,
+            Condition: { StringEquals: { "aws:SourceAccount": naming.accountId }, ArnLike: { "aws:SourceArn": alarmArns } },
+        },
+        {
+            Sid: "EventBridgeRulesOfThisAccount",
+            Effect: "Allow",
+            Principal: { Service: "events.amazonaws.com" },
+            Action: "sns:Publish",
+            Resource: names.topicArn,
+            Condition: { StringEquals: { "aws:SourceAccount": naming.accountId }, ArnEquals: { "aws:SourceArn": ruleArns } },
+        },
+        {
+            Sid: "DenyInsecureTransport",
+            Effect: "Deny",
+            Principal: "*",
+            Action: ["sns:Publish", "sns:Subscribe"],
+            Resource: names.topicArn,
+            Condition: { Bool: { "aws:SecureTransport": "false" } },
+        },
+    ]);
 }
 
 /** EventBridge patterns, exported so tests can match sample events against them. */
@@ -309,7 +307,7 @@ export class SecurityMonitoring extends pulumi.ComponentResource {
         );
         const topicPolicy = new aws.sns.TopicPolicy(
             `${name}-alerts-policy`,
-            { arn: this.topic.arn, policy: JSON.stringify(alertTopicPolicy(naming, names)) },
+            { arn: this.topic.arn, policy: policyJson(alertTopicPolicy(naming, names)) },
             child,
         );
         args.alertEmails.forEach((email, i) => {

@@ -27,6 +27,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { StorageConfig } from "./settings";
+import { keyUseStatement, policyJson, serviceTrustPolicy, viaService } from "../shared/iam";
 import { globalArn, regionalArn, resourceName } from "../shared/naming";
 import { PlatformContext, PlatformKeyRefs } from "../shared/refs";
 import { BACKUP_TAG } from "./store-support";
@@ -154,11 +155,8 @@ export class Backup extends pulumi.ComponentResource {
             {
                 name: roleName,
                 description: "Assumed by AWS Backup to back up and restore the platform's stores",
-                assumeRolePolicy: JSON.stringify({
-                    Version: "2012-10-17",
-                    // Only AWS Backup acting for this account (confused-deputy guard).
-                    Statement: [{ Effect: "Allow", Principal: { Service: "backup.amazonaws.com" }, Action: "sts:AssumeRole", Condition: { StringEquals: { "aws:SourceAccount": naming.accountId } } }],
-                }),
+// Only AWS Backup acting for this account (confused-deputy guard).
+                assumeRolePolicy: serviceTrustPolicy("backup.amazonaws.com", { sourceAccount: naming.accountId }),
             },
             { parent: this },
         );
@@ -169,29 +167,15 @@ export class Backup extends pulumi.ComponentResource {
             {
                 role: serviceRole.name,
                 name: "vault-key",
-                policy: JSON.stringify({
-                    Version: "2012-10-17",
-                    Statement: [
-                        {
-                            Sid: "EncryptRecoveryPoints",
-                            Effect: "Allow",
-                            Action: ["kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext", "kms:Decrypt", "kms:DescribeKey"],
-                            Resource: regionalArn(naming, "kms", "key/*"),
-                            Condition: { "ForAnyValue:StringEquals": { "kms:ResourceAliases": [args.keys.backup.aliasName] }, StringEquals: { "kms:ViaService": `backup.${naming.region}.amazonaws.com` } },
-                        },
-                        {
-                            Sid: "GrantForRecoveryPoints",
-                            Effect: "Allow",
-                            Action: "kms:CreateGrant",
-                            Resource: regionalArn(naming, "kms", "key/*"),
-                            Condition: {
-                                "ForAnyValue:StringEquals": { "kms:ResourceAliases": [args.keys.backup.aliasName] },
-                                StringEquals: { "kms:ViaService": `backup.${naming.region}.amazonaws.com` },
-                                Bool: { "kms:GrantIsForAWSResource": "true" },
-                            },
-                        },
-                    ],
-                }),
+                policy: policyJson([
+                    keyUseStatement(naming, "EncryptRecoveryPoints", args.keys.backup, ["kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext", "kms:Decrypt", "kms:DescribeKey"], {
+                        via: [viaService(naming, "backup")],
+                    }),
+                    keyUseStatement(naming, "GrantForRecoveryPoints", args.keys.backup, ["kms:CreateGrant"], {
+                        via: [viaService(naming, "backup")],
+                        conditions: { Bool: { "kms:GrantIsForAWSResource": "true" } },
+                    }),
+                ]),
             },
             { parent: this },
         );

@@ -10,15 +10,10 @@
  * - `results`: analytics results (Athena query results, exports); may contain PHI.
  * - `import`: target of bulk migrations (DataSync / Snowball / one-off copies) before promotion to `raw`.
  *
- * Partition-friendly prefixes (Hive style, so Glue crawlers, Athena partition projection and Spark discover
- * partitions without listing the whole bucket, and IAM/Lake Formation can scope by customer):
- *
- *     customer=<customer-id>/source=<system>/year=YYYY/month=MM/day=DD/<file>
- *
- * e.g. `customer=st-marys/source=ehr/year=2025/month=03/day=07/encounters-0001.parquet`. `customer` comes first so a
- * tenant's data is one prefix (per-customer access grants, per-customer deletion); dates are zero-padded so
- * lexical order is time order. The `results` zone uses `athena/<workgroup>/` and `exports/customer=<id>/`.
- * {@link partitionPrefix} builds a prefix.
+ * Keys follow the lake layout of components/shared/lake-layout.ts (Hive style,
+ * `customer=<id>/source=<system>/year=YYYY/month=MM/day=DD/<file>`, e.g.
+ * `customer=st-marys/source=ehr/year=2025/month=03/day=07/encounters-0001.parquet`); the `results` zone uses
+ * `athena/<workgroup>/` and `exports/customer=<id>/`.
  *
  * Supporting buckets:
  * - `access-logs`: target of the S3 server access logs of every bucket of the stack (HIPAA 164.312(b) audit
@@ -37,14 +32,12 @@
  * Bucket names are deterministic (`<prefix>-<env>-<purpose>-<account>-<region>`) and known at preview, so the
  * bucket ARNs handed to CloudTrail data events, Macie and IAM policies are judged by the policy pack in a PR.
  */
-import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { DATA_ZONES, DataLakeConfig, DataZone, LifecycleSettings } from "./settings";
+import { PolicyStatement } from "../shared/iam";
 import { bucketArn, bucketName } from "../shared/naming";
 import { BucketRef, PlatformContext, PlatformKeyRefs } from "../shared/refs";
 import { SecureBucket } from "./secure-bucket";
-
-type Statement = pulumi.Input<aws.types.input.iam.GetPolicyDocumentStatementArgs>;
 
 /** Purpose segment of each zone's bucket name. */
 export const ZONE_PURPOSE: Readonly<Record<DataZone, string>> = {
@@ -60,32 +53,6 @@ export const PHI_ZONES: readonly DataZone[] = DATA_ZONES;
 
 /** Zones that get Object Lock when it is enabled: only the immutable system of record. */
 export const OBJECT_LOCK_ZONES: readonly DataZone[] = ["raw"];
-
-export interface PartitionKey {
-    /** Customer (tenant) id, one of `PlatformConfig.customers`. */
-    customer: string;
-    /** Source system, e.g. `ehr`, `lab`, `claims`. */
-    source: string;
-    /** Day of the data (UTC). */
-    date: Date;
-}
-
-const SEGMENT = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
-
-/** `customer=<id>/source=<system>/year=YYYY/month=MM/day=DD/` for a partition (UTC date). */
-export function partitionPrefix(key: PartitionKey): string {
-    for (const [what, value] of [["customer", key.customer], ["source", key.source]] as const) {
-        if (!SEGMENT.test(value)) {
-            throw new Error(`partitionPrefix: ${what} must be lowercase letters, digits and inner hyphens (1-64), got '${value}'`);
-        }
-    }
-    if (Number.isNaN(key.date.getTime())) {
-        throw new Error("partitionPrefix: date is not a valid Date");
-    }
-    const pad = (n: number) => String(n).padStart(2, "0");
-    const d = key.date;
-    return `customer=${key.customer}/source=${key.source}/year=${d.getUTCFullYear()}/month=${pad(d.getUTCMonth() + 1)}/day=${pad(d.getUTCDate())}/`;
-}
 
 export interface DataLakeArgs {
     context: PlatformContext;
@@ -106,7 +73,7 @@ export interface DataLakeArgs {
     /** Lifecycle of the assets bucket (temp files are transient). @default `config.lifecycle.landing` */
     assetsLifecycle?: LifecycleSettings;
     /** Extra bucket-policy statements per zone (service principals that deliver into a zone). @default {} */
-    zonePolicyStatements?: Partial<Record<DataZone, Statement[]>>;
+    zonePolicyStatements?: Partial<Record<DataZone, PolicyStatement[]>>;
     /**
      * Let `pulumi destroy` delete non-empty buckets. Refused when `context.protect` is true (prod).
      * @default false

@@ -26,6 +26,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { StorageConfig } from "./settings";
+import { policyJson } from "../shared/iam";
 import { accountRootArn, resourceName } from "../shared/naming";
 import { NetworkRefs, PlatformContext, PlatformKeyRefs } from "../shared/refs";
 import { BACKUP_TAG, plainLength, storeSecurityGroup } from "./store-support";
@@ -67,32 +68,29 @@ export interface FileStorageArgs {
 export const DEFAULT_ACCESS_POINTS: readonly AccessPointSpec[] = [{ name: "analytics", path: "/analytics", uid: 1000, gid: 1000, permissions: "0750" }];
 
 /** The file-system policy (known at preview: no ARN of the file system in it). */
-export function fileSystemPolicy(accountRoot: string): string {
-    return JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [
-            {
-                Sid: "DenyInsecureTransport",
-                Effect: "Deny",
-                Principal: { AWS: "*" },
-                Action: "*",
-                Condition: { Bool: { "aws:SecureTransport": "false" } },
-            },
-            {
-                Sid: "DenyClientRootAccess",
-                Effect: "Deny",
-                Principal: { AWS: "*" },
-                Action: "elasticfilesystem:ClientRootAccess",
-            },
-            {
-                Sid: "AllowMountThroughMountTargetsToThisAccount",
-                Effect: "Allow",
-                Principal: { AWS: accountRoot },
-                Action: ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"],
-                Condition: { Bool: { "elasticfilesystem:AccessedViaMountTarget": "true" } },
-            },
-        ],
-    });
+export function fileSystemPolicy(accountRoot: string): pulumi.Output<string> {
+    return policyJson([
+        {
+            Sid: "DenyInsecureTransport",
+            Effect: "Deny",
+            Principal: { AWS: "*" },
+            Action: "*",
+            Condition: { Bool: { "aws:SecureTransport": "false" } },
+        },
+        {
+            Sid: "DenyClientRootAccess",
+            Effect: "Deny",
+            Principal: { AWS: "*" },
+            Action: "elasticfilesystem:ClientRootAccess",
+        },
+        {
+            Sid: "AllowMountThroughMountTargetsToThisAccount",
+            Effect: "Allow",
+            Principal: { AWS: accountRoot },
+            Action: ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"],
+            Condition: { Bool: { "elasticfilesystem:AccessedViaMountTarget": "true" } },
+        },
+    ]);
 }
 
 export class FileStorage extends pulumi.ComponentResource {

@@ -37,11 +37,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { LifecycleSettings, ObjectLockSettings, S3_MIN_IA_DAYS } from "./settings";
+import { PolicyStatement, policyJson } from "../shared/iam";
 import { bucketArn, bucketName, bucketObjectsArn, NamingContext } from "../shared/naming";
 import { DataClassification, classificationTags } from "../shared/tags";
 import { KeyRef } from "../shared/refs";
-
-type Statement = aws.types.input.iam.GetPolicyDocumentStatementArgs;
 
 /** Key prefix of server access logs in the log bucket (S3 appends `<account>/<region>/<bucket>/<yyyy>/<mm>/<dd>/`). */
 export const ACCESS_LOG_PREFIX = "s3-access-logs/";
@@ -95,7 +94,7 @@ export interface SecureBucketArgs {
     /** Object Lock; can only be set at creation. @default { enabled: false } */
     objectLock?: ObjectLockSettings;
     /** Extra statements merged into the bucket policy (service principals that deliver into the bucket). */
-    additionalPolicyStatements?: pulumi.Input<aws.types.input.iam.GetPolicyDocumentStatementArgs>[];
+    additionalPolicyStatements?: PolicyStatement[];
     /** Deny uploads without SSE-KMS with this bucket's key. @default true when `encryption` is `kms` */
     requireKmsUploads?: boolean;
     /** Put `protect` on the bucket (prod). @default false */
@@ -234,52 +233,53 @@ export class SecureBucket extends pulumi.ComponentResource {
 
         // Bucket policy: deterministic ARNs only, so the document is known at preview.
         const everything = [this.bucketArn, objectsArn];
-        const statements: pulumi.Input<Statement>[] = [
+        const statements: PolicyStatement[] = [
             {
-                sid: "DenyInsecureTransport",
-                effect: "Deny",
-                principals: [{ type: "*", identifiers: ["*"] }],
-                actions: ["s3:*"],
-                resources: everything,
-                conditions: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
+                Sid: "DenyInsecureTransport",
+                Effect: "Deny",
+                Principal: "*",
+                Action: "s3:*",
+                Resource: everything,
+                Condition: { Bool: { "aws:SecureTransport": "false" } },
             },
             {
-                sid: "DenyOutdatedTls",
-                effect: "Deny",
-                principals: [{ type: "*", identifiers: ["*"] }],
-                actions: ["s3:*"],
-                resources: everything,
-                conditions: [{ test: "NumericLessThan", variable: "s3:TlsVersion", values: ["1.2"] }],
+                Sid: "DenyOutdatedTls",
+                Effect: "Deny",
+                Principal: "*",
+                Action: "s3:*",
+                Resource: everything,
+                Condition: { NumericLessThan: { "s3:TlsVersion": "1.2" } },
             },
         ];
         if (args.requireKmsUploads ?? encryption === "kms") {
             statements.push(...kmsUploadStatements(naming, objectsArn, args.kmsKey));
         }
         const sourcePattern = args.deliverySourceBucketArnPattern ?? `arn:${naming.partition}:s3:::${naming.prefix}-${naming.environment}-*`;
-        const fromThisAccount = { test: "StringEquals", variable: "aws:SourceAccount", values: [naming.accountId] };
-        const fromSourceBuckets = { test: "ArnLike", variable: "aws:SourceArn", values: [sourcePattern] };
         if (receivesAccessLogs) {
             statements.push({
-                sid: "S3ServerAccessLogsPolicy",
-                effect: "Allow",
-                principals: [{ type: "Service", identifiers: ["logging.s3.amazonaws.com"] }],
-                actions: ["s3:PutObject"],
-                resources: [`${this.bucketArn}/${ACCESS_LOG_PREFIX}*`],
-                conditions: [fromThisAccount, fromSourceBuckets],
+                Sid: "S3ServerAccessLogsPolicy",
+                Effect: "Allow",
+                Principal: { Service: "logging.s3.amazonaws.com" },
+                Action: "s3:PutObject",
+                Resource: `${this.bucketArn}/${ACCESS_LOG_PREFIX}*`,
+                Condition: { StringEquals: { "aws:SourceAccount": naming.accountId }, ArnLike: { "aws:SourceArn": sourcePattern } },
             });
         }
         if (receivesInventory) {
             statements.push({
-                sid: "S3InventoryDelivery",
-                effect: "Allow",
-                principals: [{ type: "Service", identifiers: ["s3.amazonaws.com"] }],
-                actions: ["s3:PutObject"],
-                resources: [`${this.bucketArn}/${INVENTORY_PREFIX}/*`],
-                conditions: [fromThisAccount, fromSourceBuckets, { test: "StringEquals", variable: "s3:x-amz-acl", values: ["bucket-owner-full-control"] }],
+                Sid: "S3InventoryDelivery",
+                Effect: "Allow",
+                Principal: { Service: "s3.amazonaws.com" },
+                Action: "s3:PutObject",
+                Resource: `${this.bucketArn}/${INVENTORY_PREFIX}/*`,
+                Condition: {
+                    StringEquals: { "aws:SourceAccount": naming.accountId, "s3:x-amz-acl": "bucket-owner-full-control" },
+                    ArnLike: { "aws:SourceArn": sourcePattern },
+                },
             });
         }
         statements.push(...(args.additionalPolicyStatements ?? []));
-        this.policyDocument = aws.iam.getPolicyDocumentOutput({ statements }, child).json;
+        this.policyDocument = policyJson(statements);
         this.policy = new aws.s3.BucketPolicy(
             `${name}-policy`,
             { bucket: bucketRef, policy: this.policyDocument },
@@ -364,46 +364,45 @@ export class SecureBucket extends pulumi.ComponentResource {
  * default encryption and the key policy pin the key, these statements keep callers from choosing a foreign one.
  * S3 compares the header as sent, so callers that name the key pass its ARN (or the alias ARN), as AWS recommends.
  */
-function kmsUploadStatements(naming: NamingContext, objectsArn: string, key: KeyRef | undefined): Statement[] {
-    const everyone = [{ type: "*", identifiers: ["*"] }];
+function kmsUploadStatements(naming: NamingContext, objectsArn: string, key: KeyRef | undefined): PolicyStatement[] {
     const acceptedKeys = [`arn:${naming.partition}:kms:${naming.region}:${naming.accountId}:key/*`];
     if (key) {
         acceptedKeys.push(`arn:${naming.partition}:kms:${naming.region}:${naming.accountId}:${key.aliasName}`);
     }
     return [
         {
-            sid: "DenyNonKmsEncryptionHeader",
-            effect: "Deny",
-            principals: everyone,
-            actions: ["s3:PutObject"],
-            resources: [objectsArn],
+            Sid: "DenyNonKmsEncryptionHeader",
+            Effect: "Deny",
+            Principal: "*",
+            Action: "s3:PutObject",
+            Resource: objectsArn,
             // Null=false: only a request that names an algorithm; without the header the bucket default applies.
-            conditions: [
-                { test: "Null", variable: "s3:x-amz-server-side-encryption", values: ["false"] },
-                { test: "StringNotEquals", variable: "s3:x-amz-server-side-encryption", values: ["aws:kms"] },
-            ],
+            Condition: {
+                Null: { "s3:x-amz-server-side-encryption": "false" },
+                StringNotEquals: { "s3:x-amz-server-side-encryption": "aws:kms" },
+            },
         },
         {
-            sid: "DenyKmsWithoutKeyId",
-            effect: "Deny",
-            principals: everyone,
-            actions: ["s3:PutObject"],
-            resources: [objectsArn],
-            conditions: [
-                { test: "StringEquals", variable: "s3:x-amz-server-side-encryption", values: ["aws:kms"] },
-                { test: "Null", variable: "s3:x-amz-server-side-encryption-aws-kms-key-id", values: ["true"] },
-            ],
+            Sid: "DenyKmsWithoutKeyId",
+            Effect: "Deny",
+            Principal: "*",
+            Action: "s3:PutObject",
+            Resource: objectsArn,
+            Condition: {
+                StringEquals: { "s3:x-amz-server-side-encryption": "aws:kms" },
+                Null: { "s3:x-amz-server-side-encryption-aws-kms-key-id": "true" },
+            },
         },
         {
-            sid: "DenyForeignKmsKey",
-            effect: "Deny",
-            principals: everyone,
-            actions: ["s3:PutObject"],
-            resources: [objectsArn],
-            conditions: [
-                { test: "Null", variable: "s3:x-amz-server-side-encryption-aws-kms-key-id", values: ["false"] },
-                { test: "StringNotLike", variable: "s3:x-amz-server-side-encryption-aws-kms-key-id", values: acceptedKeys },
-            ],
+            Sid: "DenyForeignKmsKey",
+            Effect: "Deny",
+            Principal: "*",
+            Action: "s3:PutObject",
+            Resource: objectsArn,
+            Condition: {
+                Null: { "s3:x-amz-server-side-encryption-aws-kms-key-id": "false" },
+                StringNotLike: { "s3:x-amz-server-side-encryption-aws-kms-key-id": acceptedKeys },
+            },
         },
     ];
 }

@@ -1,6 +1,7 @@
 /**
  * HIPAA Security Rule metadata shared by every policy of the pack (45 CFR Part 164).
- * The section mapping follows /shared/reference/hipaa-controls.md (AWS Config's HIPAA conformance pack).
+ * The section mapping follows AWS Config's "Operational Best Practices for HIPAA Security" conformance pack (no
+ * repository file: the team's reference copy lives outside the repository).
  */
 import { PolicyComplianceFramework } from "@pulumi/policy";
 

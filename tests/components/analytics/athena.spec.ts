@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import { AnalyticsCatalog } from "../../../components/analytics/catalog";
 import { AthenaWorkspace } from "../../../components/analytics/athena";
-import { buildTemplates } from "../../../components/analytics/functions/query-templates";
+import { buildTemplates } from "../../../apps/analytics-functions/query-templates";
 import { PlatformConfig } from "../../../components/shared/config";
 import { recordProgram } from "../../../tools/offline/recorder";
 import { policies } from "../../../policy-pack/policies";

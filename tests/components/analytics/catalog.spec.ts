@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { AnalyticsCatalog, inventoryProjection } from "../../../components/analytics/catalog";
-import { INVENTORY_COLUMNS } from "../../../components/analytics/functions/inventory-schema";
+import { INVENTORY_COLUMNS } from "../../../apps/analytics-functions/inventory-schema";
 import { DataLake } from "../../../components/storage/data-lake";
 import { INVENTORY_CONFIGURATION_NAME, INVENTORY_PREFIX } from "../../../components/storage/secure-bucket";
 import { recordProgram } from "../../../tools/offline/recorder";

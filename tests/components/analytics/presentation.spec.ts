@@ -1,12 +1,8 @@
 import * as assert from "assert";
-import { ACCESS_LOG_FORMAT, OPENSEARCH_TLS_POLICY } from "../../../components/analytics/presentation";
-import { recordProgram } from "../../../tools/offline/recorder";
-import { AnalyticsCatalog } from "../../../components/analytics/catalog";
-import { AthenaWorkspace } from "../../../components/analytics/athena";
-import { PresentationApi } from "../../../components/analytics/presentation";
+import { ACCESS_LOG_FORMAT } from "../../../components/analytics/presentation";
 import { runPack, simulate } from "../security/support";
-import { descendants, inputs, ofType, one, platformConfig, policyDocument, stackConfigMap } from "../../support/platform";
-import { bucketRef, catalogArgs, contextOf, fakeKeys, fakeNetwork, recordAnalytics, rootDelegationKeyPolicy } from "./fixtures";
+import { descendants, inputs, ofType, one, policyDocument } from "../../support/platform";
+import { bucketRef, fakeKeys, recordAnalytics, rootDelegationKeyPolicy } from "./fixtures";
 
 const JWT = { apiAuthorization: "JWT", apiJwtIssuer: "https://login.example-health.org/oauth2/default", apiJwtAudience: ["api://hdp-analytics"] };
 const APIGW = ["aws:apigatewayv2/api:Api", "aws:apigatewayv2/stage:Stage", "aws:apigatewayv2/route:Route", "aws:apigatewayv2/integration:Integration", "aws:apigatewayv2/authorizer:Authorizer"];
@@ -93,122 +89,6 @@ describe("components/analytics/presentation", () => {
         assert.strictEqual(await can("s3:GetObject", `${bucketRef(cfg, "curated").arn}/customer=st-marys/x.parquet`), "Allowed");
         assert.strictEqual(await can("s3:PutObject", `${bucketRef(cfg, "curated").arn}/customer=st-marys/x.parquet`), "ImplicitlyDenied");
         assert.strictEqual(await can("s3:GetObject", `${bucketRef(cfg, "raw").arn}/customer=st-marys/x.parquet`), "ImplicitlyDenied");
-    });
-
-    it("builds a VPC-only OpenSearch domain with CMK encryption, TLS 1.2 PFS, IAM-mastered FGAC, logs and zone awareness (prod)", async () => {
-        const { cfg, rec } = await recordAnalytics({ stack: "prod", mode: "preview" });
-        const acct = cfg.naming.accountId;
-        const res = one(rec, "aws:opensearch/domain:Domain", "analytics-presentation-search");
-        const d = inputs(res);
-        assert.strictEqual(res.options.protect, true);
-        assert.deepStrictEqual(d.clusterConfig, { instanceType: "r6g.large.search", instanceCount: 3, zoneAwarenessEnabled: true, zoneAwarenessConfig: { availabilityZoneCount: 3 } });
-        assert.deepStrictEqual((d.vpcOptions as { subnetIds: string[] }).subnetIds, fakeNetwork(cfg).privateSubnetIds);
-        assert.deepStrictEqual(d.encryptAtRest, { enabled: true, kmsKeyId: fakeKeys(cfg).databases.arn });
-        assert.deepStrictEqual(d.nodeToNodeEncryption, { enabled: true });
-        assert.deepStrictEqual(d.domainEndpointOptions, { enforceHttps: true, tlsSecurityPolicy: OPENSEARCH_TLS_POLICY });
-        assert.deepStrictEqual(d.advancedSecurityOptions, {
-            enabled: true,
-            anonymousAuthEnabled: false,
-            internalUserDatabaseEnabled: false,
-            masterUserOptions: { masterUserArn: `arn:aws:iam::${acct}:role/hdp-prod-search-admin` },
-        });
-        const logs = (d.logPublishingOptions as { logType: string; cloudwatchLogGroupArn: string }[]).map((l) => l.logType).sort();
-        assert.deepStrictEqual(logs, ["AUDIT_LOGS", "ES_APPLICATION_LOGS", "INDEX_SLOW_LOGS", "SEARCH_SLOW_LOGS"]);
-        const auditGroup = one(rec, "aws:cloudwatch/logGroup:LogGroup", "analytics-presentation-search-audit-logs");
-        assert.ok(res.dependencies.includes(auditGroup.urn), "the domain waits for its log groups");
-        const audit = inputs(auditGroup);
-        assert.deepStrictEqual(audit, { name: "/aws/opensearch/hdp-prod-search/audit", kmsKeyId: fakeKeys(cfg).logs.arn, retentionInDays: 2192 });
-        const lrp = JSON.parse(String(inputs(one(rec, "aws:cloudwatch/logResourcePolicy:LogResourcePolicy", "analytics-presentation-search-log-policy")).policyDocument));
-        assert.deepStrictEqual(lrp.Statement[0].Principal, { Service: "es.amazonaws.com" });
-        assert.deepStrictEqual(lrp.Statement[0].Condition, { StringEquals: { "aws:SourceAccount": acct }, ArnLike: { "aws:SourceArn": `arn:aws:es:us-east-1:${acct}:domain/hdp-prod-search` } });
-        // The domain admits only its master role (configured people map further roles through fine-grained access
-        // control), and the master role is assumed only with MFA (by default) by principals of this account.
-        const access = JSON.parse(String(d.accessPolicies));
-        assert.deepStrictEqual(access.Statement[0].Principal, { AWS: [`arn:aws:iam::${acct}:role/hdp-prod-search-admin`] });
-        const trust = policyDocument(one(rec, "aws:iam/role:Role", "analytics-presentation-search-admin"), "assumeRolePolicy");
-        const assume = (principal: string, mfa: string) =>
-            simulate(
-                { principal, action: "sts:AssumeRole", resource: `arn:aws:iam::${acct}:role/hdp-prod-search-admin`, resourceAccount: acct, context: { "aws:MultiFactorAuthPresent": mfa } },
-                { resourcePolicy: trust },
-            );
-        assert.strictEqual(await assume(`arn:aws:iam::${acct}:user/operator`, "true"), "Allowed");
-        assert.strictEqual(await assume(`arn:aws:iam::${acct}:user/operator`, "false"), "ImplicitlyDenied", "without MFA");
-        assert.strictEqual(await assume(`arn:aws:iam::${acct}:role/any-application`, "false"), "ImplicitlyDenied");
-        const sg = inputs(one(rec, "aws:ec2/securityGroup:SecurityGroup", "analytics-presentation-search-sg"));
-        assert.deepStrictEqual(sg.ingress, [{ description: "HTTPS from compute", protocol: "tcp", fromPort: 443, toPort: 443, securityGroups: ["sg-0123456789abcdef0"] }]);
-        assert.deepStrictEqual(sg.egress, []);
-        // Only the account's domain may write to the log groups (evaluated).
-        const put = (sourceArn: string) =>
-            simulate(
-                { principal: "es.amazonaws.com", action: "logs:PutLogEvents", resource: `arn:aws:logs:us-east-1:${acct}:log-group:/aws/opensearch/hdp-prod-search/audit:log-stream:x`, resourceAccount: acct, context: { "aws:SourceAccount": acct, "aws:SourceArn": sourceArn } },
-                { resourcePolicy: lrp },
-            );
-        assert.strictEqual(await put(`arn:aws:es:us-east-1:${acct}:domain/hdp-prod-search`), "Allowed");
-        assert.strictEqual(await put(`arn:aws:es:us-east-1:${acct}:domain/someone-else`), "ImplicitlyDenied");
-    });
-
-    it("creates OpenSearch's service-linked role before a VPC domain, unless the account already has it", async () => {
-        const { rec } = await recordAnalytics({ stack: "prod", mode: "preview" });
-        const slr = one(rec, "aws:iam/serviceLinkedRole:ServiceLinkedRole", "analytics-presentation-search-service-role");
-        assert.strictEqual(inputs(slr).awsServiceName, "opensearchservice.amazonaws.com");
-        assert.ok(one(rec, "aws:opensearch/domain:Domain", "analytics-presentation-search").dependencies.includes(slr.urn), "the domain waits for the role");
-        // AWS allows one AWSServiceRoleForAmazonOpenSearchService per account: a second stack (or a console-created
-        // role) makes CreateServiceLinkedRole fail, so the switch leaves it out.
-        const existing = await recordAnalytics({ stack: "prod", mode: "preview", overrides: { opensearchServiceLinkedRoleExists: true } });
-        assert.deepStrictEqual(ofType(existing.rec, "aws:iam/serviceLinkedRole:ServiceLinkedRole"), []);
-        assert.strictEqual(ofType(existing.rec, "aws:opensearch/domain:Domain").length, 1);
-    });
-
-    it("runs a one-node dev domain without zone awareness in one subnet", async () => {
-        const { rec } = await recordAnalytics({ stack: "dev", mode: "preview", overrides: { opensearchEnabled: true } });
-        const d = inputs(one(rec, "aws:opensearch/domain:Domain", "analytics-presentation-search"));
-        assert.deepStrictEqual(d.clusterConfig, { instanceType: "t3.small.search", instanceCount: 1, zoneAwarenessEnabled: false });
-        assert.strictEqual((d.vpcOptions as { subnetIds: string[] }).subnetIds.length, 1);
-    });
-
-    it("creates no OpenSearch domain or QuickSight data source when they are off (dev defaults)", async () => {
-        const { rec } = await recordAnalytics({ stack: "dev", mode: "preview" });
-        for (const t of ["aws:opensearch/domain:Domain", "aws:quicksight/dataSource:DataSource"]) {
-            assert.strictEqual(ofType(rec, t).length, 0, t);
-        }
-        // The only log-group resource policy is the API's vended access-log delivery, not OpenSearch's.
-        assert.deepStrictEqual(ofType(rec, "aws:cloudwatch/logResourcePolicy:LogResourcePolicy").map((p) => p.name), ["analytics-presentation-access-log-delivery"]);
-        assert.strictEqual(ofType(rec, "aws:iam/role:Role").filter((r) => /search-admin|quicksight/.test(String(inputs(r).name))).length, 0);
-    });
-
-    it("adds a QuickSight Athena data source through a role limited to the workgroup when enabled", async () => {
-        const cfg = platformConfig("dev", { quicksightEnabled: true });
-        const rec = await recordProgram(
-            () => {
-                const catalog = new AnalyticsCatalog("catalog", catalogArgs(cfg));
-                const athena = new AthenaWorkspace("athena", { context: contextOf(cfg), keys: fakeKeys(cfg), bytesScannedCutoffPerQuery: cfg.analytics.athenaBytesScannedCutoff, resultsBucket: bucketRef(cfg, "results"), catalog: catalog.refs });
-                new PresentationApi("p", {
-                    context: contextOf(cfg),
-                    keys: fakeKeys(cfg),
-                    network: fakeNetwork(cfg),
-                    settings: { ...cfg.analytics, api: { ...cfg.analytics.api, enabled: false } },
-                    athena: athena.queryAccess,
-                    quicksightPrincipalArns: [`arn:aws:quicksight:us-east-1:${cfg.naming.accountId}:group/default/analysts`],
-                });
-            },
-            { mode: "preview", config: stackConfigMap("dev", { quicksightEnabled: true }), stack: "dev" },
-        );
-        const acct = cfg.naming.accountId;
-        const ds = inputs(one(rec, "aws:quicksight/dataSource:DataSource", "p-quicksight"));
-        assert.deepStrictEqual([ds.type, ds.dataSourceId, ds.parameters, ds.sslProperties], [
-            "ATHENA",
-            "hdp-dev-lake-athena",
-            { athena: { workGroup: "hdp-dev-analytics", roleArn: `arn:aws:iam::${acct}:role/hdp-dev-quicksight-athena` } },
-            { disableSsl: false },
-        ]);
-        assert.strictEqual((ds.permissions as { principal: string }[])[0].principal, `arn:aws:quicksight:us-east-1:${acct}:group/default/analysts`);
-        const trust = JSON.parse(String(inputs(one(rec, "aws:iam/role:Role", "p-quicksight-role")).assumeRolePolicy));
-        assert.deepStrictEqual(trust.Statement[0].Principal, { Service: "quicksight.amazonaws.com" });
-        const policy = policyDocument(one(rec, "aws:iam/rolePolicy:RolePolicy", "p-quicksight-policy"));
-        const can = (action: string, resource: string) => simulate({ principal: `arn:aws:iam::${acct}:role/hdp-dev-quicksight-athena`, action, resource, resourceAccount: acct }, { identityPolicy: policy });
-        assert.strictEqual(await can("athena:StartQueryExecution", `arn:aws:athena:us-east-1:${acct}:workgroup/hdp-dev-analytics`), "Allowed");
-        assert.strictEqual(await can("athena:StartQueryExecution", `arn:aws:athena:us-east-1:${acct}:workgroup/primary`), "ImplicitlyDenied");
-        assert.strictEqual(await can("s3:GetObject", `${bucketRef(cfg, "landing").arn}/x`), "ImplicitlyDenied");
     });
 
     for (const stack of ["dev", "prod"] as const) {

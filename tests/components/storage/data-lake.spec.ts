@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { DataLake, partitionPrefix } from "../../../components/storage/data-lake";
+import { DataLake } from "../../../components/storage/data-lake";
 import { RecordedResource, Recording } from "../../../tools/offline/recorder";
 import { inputs, ofType, policyDocument, UNKNOWN } from "../../support/platform";
 import { expectAllUnder, record, Setup, setup, subtree, unknownPolicyDocuments } from "./helpers";
@@ -204,20 +204,5 @@ describe("components/storage/data-lake", () => {
             record("preview", () => new DataLake("data-lake", { context: s.context, keys: s.keys, config: s.cfg.dataLake, forceDestroy: true })),
             /DataLake 'data-lake': forceDestroy must be false when stateful resources are protected \(prod\), got true/,
         );
-    });
-
-    describe("partitionPrefix", () => {
-        it("builds the Hive-style customer/source/date prefix with zero-padded UTC dates", () => {
-            assert.strictEqual(
-                partitionPrefix({ customer: "st-marys", source: "ehr", date: new Date(Date.UTC(2025, 2, 7, 23, 59)) }),
-                "customer=st-marys/source=ehr/year=2025/month=03/day=07/",
-            );
-        });
-
-        it("rejects ids that would break the partition path", () => {
-            assert.throws(() => partitionPrefix({ customer: "St Marys", source: "ehr", date: new Date() }), /partitionPrefix: customer must be lowercase letters, digits and inner hyphens \(1-64\), got 'St Marys'/);
-            assert.throws(() => partitionPrefix({ customer: "st-marys", source: "ehr/x", date: new Date() }), /source must be/);
-            assert.throws(() => partitionPrefix({ customer: "st-marys", source: "ehr", date: new Date("nope") }), /date is not a valid Date/);
-        });
     });
 });

@@ -1,7 +1,7 @@
 /**
- * Turning a store off in config removes exactly that store's resources: the proposed composition (compose.ts,
- * the same code as wire-storage.md) is recorded with and without the store, and the difference must be the
- * store's own subtree, with every other resource registered with the same inputs.
+ * Turning a store off in config removes exactly that store's resources: the storage composition
+ * (components/storage/compose.ts, the same code index.ts calls) is recorded with and without the store, and the
+ * difference must be the store's own subtree, with every other resource registered with the same inputs.
  */
 import * as assert from "assert";
 import { Recording } from "../../../tools/offline/recorder";

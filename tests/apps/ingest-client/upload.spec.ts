@@ -11,11 +11,11 @@ import * as os from "os";
 import * as path from "path";
 import { spawnSync } from "child_process";
 import { GetObjectCommand, HeadObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { createS3Client } from "../../../../components/ingestion/client/clients";
-import { runCli } from "../../../../components/ingestion/client/cli";
-import { IngestionError } from "../../../../components/ingestion/client/errors";
-import { contentTypeFor, defaultUploadKey, openMultipartUploads, uploadFile, UploadFileOptions } from "../../../../components/ingestion/client/upload";
-import { ROOT } from "../../../support/platform";
+import { createS3Client } from "../../../apps/ingest-client/clients";
+import { runCli } from "../../../apps/ingest-client/cli";
+import { IngestionError } from "../../../apps/ingest-client/errors";
+import { contentTypeFor, defaultUploadKey, openMultipartUploads, uploadFile, UploadFileOptions } from "../../../apps/ingest-client/upload";
+import { ROOT } from "../../support/platform";
 import { EMULATOR_CREDENTIALS, EXPIRED_CREDENTIALS, Proxy, S3Emulator, s3Hooks, S3HookOptions, startProxy, startS3rver } from "./emulators";
 
 const BUCKET = "hdp-dev-landing-210987654321-us-east-1";
@@ -37,7 +37,7 @@ function sha256b64(data: Buffer): string {
     return crypto.createHash("sha256").update(data).digest("base64");
 }
 
-describe("components/ingestion/client: uploadFile against s3rver", function () {
+describe("apps/ingest-client: uploadFile against s3rver", function () {
     let s3rver: S3Emulator;
     let proxy: Proxy;
     let s3: S3Client;
@@ -276,7 +276,7 @@ describe("components/ingestion/client: uploadFile against s3rver", function () {
         });
 
         it("runs as a program: a file the user cannot read fails with exit 3 before any request", async function () {
-            const cli = path.join(ROOT, "components", "ingestion", "client", "cli.ts");
+            const cli = path.join(ROOT, "apps", "ingest-client", "cli.ts");
             const env = { ...process.env, AWS_ACCESS_KEY_ID: "S3RVER", AWS_SECRET_ACCESS_KEY: "S3RVER", AWS_REGION: "us-east-1", AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" };
             const run = (args: string[], uid?: number) =>
                 spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", cli, ...args], { cwd: ROOT, env, encoding: "utf8", uid, gid: uid, timeout: 60000 });

@@ -14,7 +14,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { AbortMultipartUploadCommand, ChecksumAlgorithm, ListMultipartUploadsCommand, S3Client } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
-import { CUSTOMER_ID_PATTERN } from "../../shared/tags";
+import { CUSTOMER_ID_PATTERN, CUSTOMER_ID_RULE, customerPrefix, LAKE_SOURCES, partitionPrefix } from "../../components/shared/lake-layout";
 import { explainAwsError, explainFileError, IngestionError } from "./errors";
 
 /** S3's smallest part (except the last). */
@@ -47,10 +47,17 @@ export function contentTypeFor(filePath: string): string {
     return CONTENT_TYPES[path.extname(filePath).toLowerCase()] ?? "application/octet-stream";
 }
 
-/** `customer=<id>/source=upload/year=YYYY/month=MM/day=DD/<file name>`: the lake's layout for a manual upload. */
+/** `customer=<id>/source=upload/year=YYYY/month=MM/day=DD/<file name>`: the lake's layout (lake-layout.ts) for a manual upload. */
 export function defaultUploadKey(customer: string, filePath: string, date = new Date()): string {
-    const pad = (n: number) => String(n).padStart(2, "0");
-    return `customer=${customer}/source=upload/year=${date.getUTCFullYear()}/month=${pad(date.getUTCMonth() + 1)}/day=${pad(date.getUTCDate())}/${path.basename(filePath)}`;
+    checkCustomer(customer);
+    return `${partitionPrefix({ customer, source: LAKE_SOURCES.upload, date })}${path.basename(filePath)}`;
+}
+
+/** The customer id rule of config validation (lake-layout.ts), as a usage error of the CLI. */
+function checkCustomer(customer: string | undefined): void {
+    if (!CUSTOMER_ID_PATTERN.test(customer ?? "")) {
+        throw new IngestionError("usage", `--customer must be a customer id (${CUSTOMER_ID_RULE}), got '${customer ?? ""}'`);
+    }
 }
 
 export interface UploadProgress {
@@ -100,9 +107,7 @@ function validate(opts: UploadFileOptions): void {
     if (!BUCKET_NAME.test(opts.bucket ?? "")) {
         throw new IngestionError("usage", `--bucket must be an S3 bucket name (3-63 lowercase letters, digits, dots, hyphens), got '${opts.bucket ?? ""}'`);
     }
-    if (!CUSTOMER_ID_PATTERN.test(opts.customer ?? "")) {
-        throw new IngestionError("usage", `--customer must be a customer id (1-32 lowercase letters, digits and inner hyphens), got '${opts.customer ?? ""}'`);
-    }
+    checkCustomer(opts.customer);
     // The landing bucket's policy compares the header as sent and accepts only this account's key ARNs or the
     // zone key's alias ARN; a bare key id or alias name would be refused by S3 after the file was read.
     if (!opts.kmsKeyId || !/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key\/[A-Za-z0-9-]+|alias\/[A-Za-z0-9/_-]+)$/.test(opts.kmsKeyId)) {
@@ -111,7 +116,7 @@ function validate(opts: UploadFileOptions): void {
             `--kms-key-id must be the KMS key ARN or alias ARN (arn:aws:kms:<region>:<account>:key/<id> or :alias/<name>), got '${opts.kmsKeyId ?? ""}'`,
         );
     }
-    const prefix = `customer=${opts.customer}/`;
+    const prefix = customerPrefix(opts.customer);
     if (!opts.key?.startsWith(prefix) || opts.key.length > 1024 || opts.key.endsWith("/")) {
         throw new IngestionError("usage", `--key must be an object key under '${prefix}' (the customer's prefix, at most 1024 characters), got '${opts.key ?? ""}'`);
     }

@@ -1,6 +1,6 @@
 import * as assert from "assert";
-import { createInventoryCheckHandler } from "../../../../components/analytics/functions/inventory-check";
-import { buildTemplates } from "../../../../components/analytics/functions/query-templates";
+import { createInventoryCheckHandler } from "../../../apps/analytics-functions/inventory-check";
+import { buildTemplates } from "../../../apps/analytics-functions/query-templates";
 import { CTX, fakeClock, FakeAthena, FakeAthenaScript } from "./fake-athena";
 
 const COLUMNS = [
@@ -30,7 +30,7 @@ function run(script: FakeAthenaScript) {
     return { athena, check, lines };
 }
 
-describe("components/analytics/functions/inventory-check", () => {
+describe("apps/analytics-functions/inventory-check", () => {
     it("runs the inventory-health template and publishes the totals as EMF metrics", async () => {
         const { athena, check, lines } = run({
             rows: [

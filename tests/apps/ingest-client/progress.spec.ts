@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { formatBytes, ProgressBar, renderProgressLine } from "../../../../components/ingestion/client/progress";
+import { formatBytes, ProgressBar, renderProgressLine } from "../../../apps/ingest-client/progress";
 
 class Fake {
     writes: string[] = [];
@@ -15,7 +15,7 @@ class Fake {
 
 const MiB = 1024 * 1024;
 
-describe("components/ingestion/client: progress bar", () => {
+describe("apps/ingest-client: progress bar", () => {
     it("formats sizes in binary units", async () => {
         assert.deepStrictEqual([0, 1023, 1536, 5 * MiB, 3.25 * 1024 * MiB].map(formatBytes), ["0 B", "1023 B", "1.5 KiB", "5.0 MiB", "3.3 GiB"]);
     });

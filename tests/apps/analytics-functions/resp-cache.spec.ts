@@ -7,7 +7,7 @@ import * as os from "os";
 import * as path from "path";
 import * as tls from "tls";
 import { SignatureV4 } from "@smithy/signature-v4";
-import { elasticacheIamAuthToken, encodeCommand, parseReply, RespCache, RespError } from "../../../../components/analytics/functions/resp-cache";
+import { elasticacheIamAuthToken, encodeCommand, parseReply, RespCache, RespError } from "../../../apps/analytics-functions/resp-cache";
 
 /** A tiny RESP server speaking just enough Redis for the cache: AUTH, GET, SET key value EX ttl. */
 function respServer(handle: (args: string[]) => string, useTls?: { key: string; cert: string }): Promise<{ port: number; close: () => void; commands: string[][] }> {
@@ -64,7 +64,7 @@ function redisLike(store: Map<string, string>) {
 
 const CREDS = { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", sessionToken: "session/token+=" };
 
-describe("components/analytics/functions/resp-cache", () => {
+describe("apps/analytics-functions/resp-cache", () => {
     it("encodes commands as RESP arrays and parses every reply type, incrementally", async () => {
         assert.strictEqual(encodeCommand(["SET", "k", "välue", "EX", "60"]).toString("utf8"), "*5\r\n$3\r\nSET\r\n$1\r\nk\r\n$6\r\nvälue\r\n$2\r\nEX\r\n$2\r\n60\r\n");
         const reply = Buffer.from("*4\r\n+OK\r\n:42\r\n$-1\r\n$5\r\nhello\r\n");

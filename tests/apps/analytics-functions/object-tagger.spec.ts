@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { GetObjectTaggingCommand, PutObjectTaggingCommand, Tag } from "@aws-sdk/client-s3";
-import { customerOfKey, mergedTags, ObjectCreatedEvent, TaggerS3, tagObject } from "../../../../components/analytics/functions/object-tagger";
+import { customerOfKey, mergedTags, ObjectCreatedEvent, TaggerS3, tagObject } from "../../../apps/analytics-functions/object-tagger";
 
 /** An S3 stand-in that keeps tag sets per bucket/key/version and records every command it is sent. */
 class TagStore implements TaggerS3 {

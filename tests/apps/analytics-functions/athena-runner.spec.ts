@@ -1,10 +1,10 @@
 import * as assert from "assert";
-import { QueryCancelledError, QueryFailedError, QueryTimeoutError, runQuery } from "../../../../components/analytics/functions/athena-runner";
+import { QueryCancelledError, QueryFailedError, QueryTimeoutError, runQuery } from "../../../apps/analytics-functions/athena-runner";
 import { fakeClock, FakeAthena } from "./fake-athena";
 
 const REQUEST = { sql: "SELECT 1 WHERE x = ?", executionParameters: ["'a'"], workgroup: "hdp-dev-analytics", database: "hdp_dev_inventory" };
 
-describe("components/analytics/functions/athena-runner", () => {
+describe("apps/analytics-functions/athena-runner", () => {
     it("starts the query in the workgroup with its execution parameters and polls with backoff", async () => {
         const athena = new FakeAthena({ states: ["QUEUED", "RUNNING", "RUNNING", "SUCCEEDED"], columns: [{ name: "n", type: "bigint" }], rows: [["7"]] });
         const clock = fakeClock();

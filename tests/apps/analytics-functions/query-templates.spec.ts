@@ -7,10 +7,10 @@ import {
     ParameterError,
     QueryTemplate,
     sqlStringLiteral,
-} from "../../../../components/analytics/functions/query-templates";
+} from "../../../apps/analytics-functions/query-templates";
 import { CTX } from "./fake-athena";
-import { INVENTORY_COLUMNS, REQUIRED_INVENTORY_FIELDS } from "../../../../components/analytics/functions/inventory-schema";
-import { INVENTORY_FIELDS } from "../../../../components/storage/secure-bucket";
+import { INVENTORY_COLUMNS, REQUIRED_INVENTORY_FIELDS } from "../../../apps/analytics-functions/inventory-schema";
+import { INVENTORY_FIELDS } from "../../../components/storage/secure-bucket";
 
 const NOW = new Date("2025-03-07T10:00:00Z");
 
@@ -35,7 +35,7 @@ function isSingleStringLiteral(text: string): boolean {
     return /^'(?:[^']|'')*'$/.test(text);
 }
 
-describe("components/analytics/functions/query-templates", () => {
+describe("apps/analytics-functions/query-templates", () => {
     it("binds every placeholder of every template to a declared parameter", async () => {
         const templates = buildTemplates(CTX);
         assert.deepStrictEqual(

@@ -9,10 +9,10 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { CreateStreamCommand, DescribeStreamSummaryCommand, GetRecordsCommand, GetShardIteratorCommand, KinesisClient, ListShardsCommand } from "@aws-sdk/client-kinesis";
-import { runCli } from "../../../../components/ingestion/client/cli";
-import { createKinesisClient } from "../../../../components/ingestion/client/clients";
-import { explainAwsError, IngestionError } from "../../../../components/ingestion/client/errors";
-import { backoffDelay, KINESIS_MAX_BYTES_PER_CALL, putRecords } from "../../../../components/ingestion/client/records";
+import { runCli } from "../../../apps/ingest-client/cli";
+import { createKinesisClient } from "../../../apps/ingest-client/clients";
+import { explainAwsError, IngestionError } from "../../../apps/ingest-client/errors";
+import { backoffDelay, KINESIS_MAX_BYTES_PER_CALL, putRecords } from "../../../apps/ingest-client/records";
 import { EMULATOR_CREDENTIALS, EXPIRED_CREDENTIALS, Emulator, isPutRecords, kinesisHooks, Proxy, putRecordsEntries, startKinesalite, startProxy } from "./emulators";
 
 interface Event {
@@ -54,7 +54,7 @@ async function readStream(k: KinesisClient, name: string): Promise<{ partitionKe
     return out;
 }
 
-describe("components/ingestion/client: putRecords against kinesalite", function () {
+describe("apps/ingest-client: putRecords against kinesalite", function () {
     let kinesalite: Emulator;
     let direct: KinesisClient;
     let streams = 0;

@@ -13,7 +13,7 @@
  * landing zone's Firehose partitions by the same value.
  */
 import { KinesisClient, PutRecordsCommand, PutRecordsRequestEntry } from "@aws-sdk/client-kinesis";
-import { CUSTOMER_ID_PATTERN } from "../../shared/tags";
+import { CUSTOMER_ID_PATTERN } from "../../components/shared/lake-layout";
 import { explainAwsError, IngestionError } from "./errors";
 
 export const KINESIS_MAX_RECORDS_PER_CALL = 500;

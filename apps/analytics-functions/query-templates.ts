@@ -17,7 +17,7 @@
  * PHI queries return aggregates only and suppress cells under {@link SMALL_CELL_THRESHOLD} distinct patients
  * (the CMS cell-size suppression rule), the "minimum necessary" standard of 164.502(b).
  */
-import { CUSTOMER_ID_PATTERN } from "../../shared/tags";
+import { CUSTOMER_ID_PATTERN, CUSTOMER_IN_KEY_REGEX } from "../../components/shared/lake-layout";
 import { INVENTORY_DT_PARTITION, INVENTORY_SOURCE_PARTITION, inventoryDtOf } from "./inventory-schema";
 
 /** Rows describing fewer distinct patients than this are dropped from PHI aggregates. */
@@ -158,8 +158,8 @@ function currentObjects(ctx: TemplateContext): string {
     ].join("\n");
 }
 
-// Keys are written under `customer=<id>/` (Firehose dynamic partitioning and the ingestion client).
-const CUSTOMER_OF_KEY = "regexp_extract(key, '(?:^|/)customer=([a-z0-9-]+)/', 1)";
+// Keys are written under `customer=<id>/` (lake-layout.ts: Firehose dynamic partitioning and the ingestion client).
+const CUSTOMER_OF_KEY = `regexp_extract(key, '${CUSTOMER_IN_KEY_REGEX}', 1)`;
 // Not encrypted as the bucket requires: anything but SSE-KMS/DSSE-KMS in a KMS bucket; unencrypted (or SSE-C, whose
 // key S3 does not hold) in the SSE-S3 access-log bucket.
 const NOT_AS_REQUIRED =

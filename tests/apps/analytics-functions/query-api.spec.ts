@@ -1,7 +1,7 @@
 import * as assert from "assert";
-import { buildTemplates } from "../../../../components/analytics/functions/query-templates";
-import { cacheKey, createQueryApiHandler, QueryApiDeps, QueryApiEvent, readQueryApiEnvironment } from "../../../../components/analytics/functions/query-api";
-import { ResultCache } from "../../../../components/analytics/functions/resp-cache";
+import { buildTemplates } from "../../../apps/analytics-functions/query-templates";
+import { cacheKey, createQueryApiHandler, QueryApiDeps, QueryApiEvent, readQueryApiEnvironment } from "../../../apps/analytics-functions/query-api";
+import { ResultCache } from "../../../apps/analytics-functions/resp-cache";
 import { CTX, fakeClock, FakeAthena, FakeAthenaScript } from "./fake-athena";
 
 const WORKGROUP = "hdp-dev-analytics";
@@ -54,7 +54,7 @@ function setup(script: FakeAthenaScript = {}, extra: Partial<QueryApiDeps> = {})
 
 const body = (res: { body?: string }) => JSON.parse(res.body ?? "null");
 
-describe("components/analytics/functions/query-api", () => {
+describe("apps/analytics-functions/query-api", () => {
     it("lists the allow-list with typed parameters and no SQL", async () => {
         const { handler } = setup();
         const res = await handler(event("GET /queries"));

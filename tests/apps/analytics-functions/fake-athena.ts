@@ -14,8 +14,8 @@ import type {
     StopQueryExecutionCommandInput,
     StopQueryExecutionCommandOutput,
 } from "@aws-sdk/client-athena";
-import { AthenaApi } from "../../../../components/analytics/functions/athena-runner";
-import { TemplateContext } from "../../../../components/analytics/functions/query-templates";
+import { AthenaApi } from "../../../apps/analytics-functions/athena-runner";
+import { TemplateContext } from "../../../apps/analytics-functions/query-templates";
 
 const META = { $metadata: {} };
 
