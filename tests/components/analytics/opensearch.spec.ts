@@ -55,9 +55,11 @@ describe("components/analytics/opensearch", () => {
 
     it("creates no OpenSearch domain or QuickSight data source when they are off (dev defaults)", async () => {
         const { rec } = await recordAnalytics({ stack: "dev", mode: "preview" });
-        for (const t of ["healthcare:analytics:OpenSearchDomain", "healthcare:analytics:QuickSightDataSource", "aws:opensearch/domain:Domain", "aws:cloudwatch/logResourcePolicy:LogResourcePolicy", "aws:quicksight/dataSource:DataSource"]) {
+        for (const t of ["healthcare:analytics:OpenSearchDomain", "healthcare:analytics:QuickSightDataSource", "aws:opensearch/domain:Domain", "aws:quicksight/dataSource:DataSource"]) {
             assert.strictEqual(ofType(rec, t).length, 0, t);
         }
+        // The only log-group resource policy is the API's vended access-log delivery, not OpenSearch's.
+        assert.deepStrictEqual(ofType(rec, "aws:cloudwatch/logResourcePolicy:LogResourcePolicy").map((p) => p.name), ["analytics-presentation-access-log-delivery"]);
         assert.strictEqual(ofType(rec, "aws:iam/role:Role").filter((r) => /search-admin|quicksight/.test(String(inputs(r).name))).length, 0);
     });
 
