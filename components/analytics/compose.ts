@@ -195,6 +195,7 @@ export function composePresentation(cfg: PlatformConfig, deps: PresentationDeps)
                   settings: cfg.analytics.opensearch,
                   // OpenSearch audit logs are audit evidence (164.316(b)(2)).
                   auditLogRetentionDays: cfg.logging.auditRetentionDays,
+                  admins: cfg.security.access,
                   formerOwner,
               },
               opts,
