@@ -1,4 +1,6 @@
 import * as assert from "assert";
+import { composeNetwork } from "../../../components/network/compose";
+import { VALKEY_SERVERLESS_READER_PORT } from "../../../components/storage/cache";
 import { PlatformConfig } from "../../../components/shared/config";
 import {
     DEFAULT_COMPUTE_TLS_PORTS,
@@ -44,7 +46,9 @@ async function record(stack: Stack, mode: Mode, overrides: Record<string, unknow
     const cfg = platformConfig(stack, overrides);
     const rec = await recordProgram(
         async () => {
-            new Network("network", argsFor(cfg, extra));
+            // The stack's network as index.ts composes it; a spec that varies the component's own arguments builds it directly.
+            if (Object.keys(extra).length === 0) composeNetwork(cfg, { context: contextOf(cfg), keys: fakeKeys(cfg) });
+            else new Network("network", argsFor(cfg, extra));
         },
         { mode, stack, context: { accountId: cfg.naming.accountId, region: cfg.naming.region } },
     );
@@ -327,8 +331,11 @@ describe("Network (healthcare:network:Network)", () => {
 
                 const egress = rulesOf(rec, T.egress, "network-compute-sg");
                 const toCidr = egress.map(inputs).filter((r) => r.cidrIpv4 !== undefined);
+                // dev's Valkey cache is serverless, whose replica reads use 6380: the stack's compute may reach it (prod's replication group does not).
+                const serverlessCachePorts = cfg.storage.elasticache.enabled && cfg.storage.elasticache.mode === "serverless" ? [VALKEY_SERVERLESS_READER_PORT] : [];
+                assert.deepStrictEqual(serverlessCachePorts, stack === "dev" ? [6380] : []);
                 const expected = [
-                    ...DEFAULT_COMPUTE_TLS_PORTS.map((p) => `${cfg.network.vpcCidr}:${p}`),
+                    ...[...DEFAULT_COMPUTE_TLS_PORTS, ...serverlessCachePorts].map((p) => `${cfg.network.vpcCidr}:${p}`),
                     ...(cfg.network.onPremises?.cidrs ?? []).flatMap((c) => DEFAULT_ON_PREM_TLS_PORTS.map((p) => `${c}:${p}`)),
                 ];
                 assert.deepStrictEqual(toCidr.map((r) => `${r.cidrIpv4}:${r.fromPort}`).sort(), expected.sort());
@@ -355,7 +362,7 @@ describe("Network (healthcare:network:Network)", () => {
                 assert.deepStrictEqual([r.referencedSecurityGroupId, r.securityGroupId, r.fromPort, r.toPort], [sg, sg, 0, 65535]);
             }
             const off = await record("dev", "preview", {}, { allowIntraComputeTraffic: false });
-            const on = await record("dev", "preview");
+            const on = await record("dev", "preview", {}, { allowIntraComputeTraffic: true });
             assert.strictEqual(off.rec.resources.length, on.rec.resources.length - 2);
             assert.ok(!off.rec.resources.some((r) => r.name.includes("compute-self")));
         });

@@ -7,7 +7,7 @@
 import * as assert from "assert";
 import { Policy } from "@pulumi/policy";
 import { AccessRoles } from "../../../components/security/access";
-import { PlatformKeys } from "../../../components/security/keys";
+import { composeKeys } from "../../../components/security/compose";
 import { PlatformConfig } from "../../../components/shared/config";
 import { DataZone, DATA_ZONES } from "../../../components/storage/settings";
 import { bucketArn, bucketName } from "../../../components/shared/naming";
@@ -56,7 +56,7 @@ export async function recordBaseline(stack: "dev" | "prod", mode: Mode, override
     const inventoryBucketName = bucketName(cfg.naming, "inventory");
     const rec = await recordProgram(
         async () => {
-            const keys = new PlatformKeys("keys", { context, deletionWindowInDays: cfg.security.kmsDeletionWindowDays });
+            const keys = composeKeys(cfg, { context });
             const common = { naming: cfg.naming, protect: cfg.protect };
             new SecureBucket("access-logs", {
                 ...common,

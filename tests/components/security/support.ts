@@ -6,7 +6,7 @@
  * with the request context AWS would add.
  * `recordWithKeys` records a component next to the real PlatformKeys.
  */
-import { PlatformKeys } from "../../../components/security/keys";
+import { composeKeys } from "../../../components/security/compose";
 import { PlatformConfig } from "../../../components/shared/config";
 import { PlatformKeyRefs } from "../../../components/shared/refs";
 import { Mode, Recording, recordProgram } from "../../../tools/offline/recorder";
@@ -18,14 +18,14 @@ export type { PackVerdict } from "../../support/pack";
 export { platformProvider, runPack } from "../../support/pack";
 
 /**
- * Records `build` next to the real PlatformKeys ("keys", the stack's deletion window), with the mocks answering for
+ * Records `build` next to the stack's real PlatformKeys, composed as index.ts composes them (`composeKeys`), with the mocks answering for
  * the stack's account: key ARNs are unknown at preview, as in `pulumi preview`, and the key policies are the keys
  * engineer's real documents.
  */
 export function recordWithKeys(cfg: PlatformConfig, stack: "dev" | "prod", mode: Mode, build: (keys: PlatformKeyRefs) => void): Promise<Recording> {
     return recordProgram(
         async () => {
-            const keys = new PlatformKeys("keys", { context: contextOf(cfg), deletionWindowInDays: cfg.security.kmsDeletionWindowDays });
+            const keys = composeKeys(cfg, { context: contextOf(cfg) });
             build(keys.refs);
         },
         { mode, stack, context: { accountId: cfg.naming.accountId } },
