@@ -29,9 +29,9 @@ const net = composeNetwork(cfg, { context, keys, opts });
 const network = net.refs;
 const storage = composeStorage(cfg, { context, keys, network, opts });
 const { dataLake, database, warehouse, metadata, cache, files, backup } = storage;
-const { guardrails, audit, monitoring, macie, access, evidenceBuckets } = composeSecurity(cfg, { context, keys, dataLake, opts });
+const { guardrails, audit, monitoring, macie, access, compliance, evidenceBuckets } = composeSecurity(cfg, { context, keys, dataLake, opts });
 const ingestion = composeIngestion(cfg, { context, keys, network, lake: dataLake, waitFor: dataLake, opts });
-const { catalog, athena, emr, inventoryCheck, presentation, search } = composeAnalytics(cfg, {
+const { catalog, athena, emr, inventoryCheck, objectTagger, presentation, search } = composeAnalytics(cfg, {
     context,
     keys,
     network,
@@ -71,6 +71,9 @@ export const alertTopicArn = monitoring.topicArn;
 export const macieJobName = macie.jobName;
 export const macieResultsBucketName = macie.resultsBucket.bucketName;
 export const guardDutyDetectorId = guardrails.detector?.id;
+export const configRecorderName = compliance?.recorder ? compliance.names.recorderName : undefined;
+export const conformancePackName = compliance?.conformancePack ? compliance.names.conformancePackName : undefined;
+export const securityHubStandards = compliance?.standards.map((s) => s.standardsArn);
 export const roleArns = {
     dataEngineer: access.dataEngineerRole.arn,
     analyst: access.analystRole.arn,
@@ -88,5 +91,6 @@ export const athenaResultsLocation = `s3://${athena.queryAccess.resultsBucket.na
 export const emrApplicationId = emr.application?.id;
 export const emrExecutionRoleArn = emr.executionRole?.arn;
 export const inventoryCheckFunction = inventoryCheck.functionName;
+export const objectTaggerFunction = objectTagger?.functionName;
 export const analyticsApiUrl = presentation.url;
 export const opensearchEndpoint = search?.domain.endpoint;

@@ -14,6 +14,10 @@
  * - `inventory-check`: daily, runs the `inventory-health` query over the inventory table and publishes EMF
  *   metrics; alarms notify the security topic when objects are not KMS-encrypted or a report is missing.
  * - `query-api`: behind the presentation API, runs allow-listed parameterised queries, optional result cache.
+ * - `object-tagger`: S3 sends the lake buckets' "Object Created" events to EventBridge; a rule invokes the function,
+ *   which tags each object with the customer its key names (`customer=<id>/`, `exports/customer=<id>/`). Customer
+ *   readers read only objects tagged with their customer, and Firehose, Glue, EMR, the file gateway and Snowball
+ *   cannot tag what they write: this is what makes their objects readable by the right customer, and no other.
  *
  * Every IAM document is plain JSON of deterministic ARNs (known at preview).
  */
@@ -23,13 +27,13 @@ import * as esbuild from "esbuild";
 import * as path from "path";
 import { AnalyticsConfig } from "./settings";
 import { regionalArn, resourceName } from "../shared/naming";
-import { NetworkRefs, PlatformContext, PlatformKeyRefs } from "../shared/refs";
+import { BucketRef, NetworkRefs, PlatformContext, PlatformKeyRefs } from "../shared/refs";
 import { AthenaQueryAccess } from "./athena";
 import { INVENTORY_METRICS } from "../../apps/analytics-functions/inventory-schema";
 import { glueReadStatement, keyUseStatement, logWriteStatement, PolicyStatement, policyJson, s3ReadStatements, s3WriteStatement, serviceTrustPolicy } from "../shared/iam";
 
 /** Handler modules in `apps/analytics-functions/` that export `handler`. */
-export type FunctionEntry = "inventory-check" | "query-api";
+export type FunctionEntry = "inventory-check" | "query-api" | "object-tagger";
 
 /** API Gateway HTTP APIs give an integration at most 30 s; the query must end (or be stopped) before that. */
 export const API_INTEGRATION_TIMEOUT_SECONDS = 30;
@@ -95,6 +99,13 @@ export type AnalyticsWorkload =
           /** JWT claim that pins a caller to one customer. @default "customer" */
           customerClaim?: string;
           cache?: CacheRef;
+      }
+    | {
+          kind: "object-tagger";
+          /** Buckets whose new objects are tagged (S3 sends their events to EventBridge). */
+          buckets: BucketRef[];
+          /** Configured customer ids; a key naming another id stays untagged (and so unreadable by customers). */
+          customers: string[];
       };
 
 export interface AnalyticsFunctionArgs {
@@ -107,20 +118,24 @@ export interface AnalyticsFunctionArgs {
     /** Role segment of the function's names, e.g. `inventory-check` -> `hdp-prod-inventory-check`. */
     role: string;
     workload: AnalyticsWorkload;
-    /** The workgroup, results location and catalog the function queries. */
-    athena: AthenaQueryAccess;
+    /** The workgroup, results location and catalog the function queries (Athena workloads only). */
+    athena?: AthenaQueryAccess;
     /** SNS topic for alarms (function errors, dead letters, inventory findings); no alarms without it. */
     alarmTopicArn?: pulumi.Input<string>;
 }
 
 /** Environment variables of a workload (names only, no secrets; all within Lambda's 4 KB limit). */
 export function workloadEnvironment(args: AnalyticsFunctionArgs, timeoutSeconds: number): Record<string, pulumi.Input<string>> {
+    const w = args.workload;
+    if (w.kind === "object-tagger") {
+        return { ENVIRONMENT: args.context.naming.environment, CUSTOMERS: w.customers.join(",") };
+    }
+    const athena = athenaOf(args);
     const base: Record<string, pulumi.Input<string>> = {
-        ATHENA_WORKGROUP: args.athena.workgroupName,
-        TEMPLATE_CONTEXT: JSON.stringify(args.athena.templateContext),
+        ATHENA_WORKGROUP: athena.workgroupName,
+        TEMPLATE_CONTEXT: JSON.stringify(athena.templateContext),
         ENVIRONMENT: args.context.naming.environment,
     };
-    const w = args.workload;
     if (w.kind === "inventory-check") {
         return { ...base, METRIC_NAMESPACE: w.metricNamespace ?? "HealthcareDataPlatform/Inventory", QUERY_TIMEOUT_MS: String(Math.max(1, timeoutSeconds - 5) * 1000) };
     }
@@ -142,10 +157,34 @@ export function workloadEnvironment(args: AnalyticsFunctionArgs, timeoutSeconds:
     return env;
 }
 
+function athenaOf(args: AnalyticsFunctionArgs): AthenaQueryAccess {
+    if (!args.athena) throw new Error(`AnalyticsFunction '${args.role}': workload ${args.workload.kind} queries Athena and needs args.athena`);
+    return args.athena;
+}
+
+/** Object keys the tagger may tag: the customer prefixes of each bucket. */
+export function taggerObjectArns(buckets: BucketRef[]): string[] {
+    return buckets.flatMap((b) => [`${b.arn}/customer=*`, `${b.arn}/exports/customer=*`]);
+}
+
 /** What a workload may do with Athena, Glue, S3 and KMS (beyond the baseline every function gets). */
 export function workloadStatements(args: AnalyticsFunctionArgs): PolicyStatement[] {
     const { naming } = args.context;
-    const a = args.athena;
+    const w0 = args.workload;
+    if (w0.kind === "object-tagger") {
+        // Tagging needs no KMS (tags are not encrypted with the object); only the customer tag, only configured ids.
+        return [
+            { Sid: "ReadObjectTags", Effect: "Allow", Action: ["s3:GetObjectTagging", "s3:GetObjectVersionTagging"], Resource: taggerObjectArns(w0.buckets) },
+            {
+                Sid: "TagObjectsWithTheirCustomer",
+                Effect: "Allow",
+                Action: ["s3:PutObjectTagging", "s3:PutObjectVersionTagging"],
+                Resource: taggerObjectArns(w0.buckets),
+                Condition: { StringEquals: { "s3:RequestObjectTag/customer": w0.customers } },
+            },
+        ];
+    }
+    const a = athenaOf(args);
     const c = a.catalog;
     const statements: PolicyStatement[] = [
         {
@@ -180,6 +219,12 @@ export function workloadStatements(args: AnalyticsFunctionArgs): PolicyStatement
     }
     return statements;
 }
+
+const FUNCTION_DESCRIPTIONS: Record<FunctionEntry, string> = {
+    "inventory-check": "Daily S3 inventory check: encryption, lifecycle and report coverage.",
+    "query-api": "Runs allow-listed Athena queries for the presentation API.",
+    "object-tagger": "Tags each new lake object with the customer its key names (customer readers read only their tag).",
+};
 
 export class AnalyticsFunction extends pulumi.ComponentResource {
     readonly function: aws.lambda.Function;
@@ -288,7 +333,7 @@ export class AnalyticsFunction extends pulumi.ComponentResource {
             `${name}-function`,
             {
                 name: this.functionName,
-                description: entry === "inventory-check" ? "Daily S3 inventory check: encryption, lifecycle and report coverage." : "Runs allow-listed Athena queries for the presentation API.",
+                description: FUNCTION_DESCRIPTIONS[entry],
                 role: this.role.arn,
                 runtime: "nodejs22.x",
                 // Graviton: cheaper per GB-second for the same work.
@@ -336,6 +381,46 @@ export class AnalyticsFunction extends pulumi.ComponentResource {
                     // Lambda retries async invocations twice, then the dead-letter queue keeps the event.
                     retryPolicy: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 3600 },
                 },
+                { parent: this },
+            );
+        }
+
+        if (w.kind === "object-tagger") {
+            const ruleName = resourceName(naming, `${args.role}-objects`, "generic");
+            const bucketNames = w.buckets.map((b) => b.name);
+            // S3 sends the buckets' object events to EventBridge (one notification configuration per bucket: this
+            // is it; no other component configures lake notifications).
+            const notifications = w.buckets.map(
+                (b, i) => new aws.s3.BucketNotification(`${name}-events-${i}`, { bucket: b.name, eventbridge: true }, { parent: this }),
+            );
+            const rule = new aws.cloudwatch.EventRule(
+                `${name}-objects`,
+                {
+                    name: ruleName,
+                    description: "New objects under a customer prefix of the lake buckets.",
+                    eventPattern: JSON.stringify({
+                        source: ["aws.s3"],
+                        "detail-type": ["Object Created"],
+                        detail: { bucket: { name: bucketNames }, object: { key: [{ prefix: "customer=" }, { prefix: "exports/customer=" }] } },
+                    }),
+                    state: "ENABLED",
+                },
+                { parent: this, dependsOn: notifications },
+            );
+            new aws.lambda.Permission(
+                `${name}-objects-invoke`,
+                {
+                    function: this.function.name,
+                    action: "lambda:InvokeFunction",
+                    principal: "events.amazonaws.com",
+                    sourceArn: regionalArn(naming, "events", `rule/${ruleName}`),
+                    sourceAccount: naming.accountId,
+                },
+                { parent: this },
+            );
+            new aws.cloudwatch.EventTarget(
+                `${name}-objects-target`,
+                { rule: rule.name, arn: this.function.arn, retryPolicy: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 3600 } },
                 { parent: this },
             );
         }

@@ -16,6 +16,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { NamingContext, regionalArn, resourceName } from "../shared/naming";
+import { glueCrawlerLogGroupName, serviceLogGroups } from "../shared/service-logs";
 import { BucketRef, PlatformContext, PlatformKeyRefs } from "../shared/refs";
 import { INVENTORY_CONFIGURATION_NAME, INVENTORY_PREFIX } from "../storage/secure-bucket";
 import {
@@ -231,6 +232,14 @@ export class AnalyticsCatalog extends pulumi.ComponentResource {
         ];
         new aws.iam.RolePolicy(`${name}-crawler-policy`, { role: this.crawlerRole.name, name: "curated-crawler", policy: policyJson(statements) }, { parent: this });
 
+        // Glue would create the crawler's log group unencrypted with no retention: created first, with the logs key.
+        const [crawlerLogs] = serviceLogGroups(
+            this,
+            name,
+            [{ suffix: "crawler-logs", name: glueCrawlerLogGroupName(this.securityConfigurationName, crawlerRoleName) }],
+            args.keys.logs,
+            args.context.logRetentionDays,
+        );
         this.crawler = new aws.glue.Crawler(
             `${name}-curated-crawler`,
             {
@@ -257,7 +266,7 @@ export class AnalyticsCatalog extends pulumi.ComponentResource {
                     CrawlerOutput: { Partitions: { AddOrUpdateBehavior: "InheritFromTable" } },
                 }),
             },
-            { parent: this, dependsOn: this.securityConfiguration ? [this.securityConfiguration] : [] },
+            { parent: this, dependsOn: [crawlerLogs, ...(this.securityConfiguration ? [this.securityConfiguration] : [])] },
         );
 
         this.refs = {

@@ -44,6 +44,8 @@ export interface Analytics {
     athena: AthenaWorkspace;
     emr: EmrProcessing;
     inventoryCheck: AnalyticsFunction;
+    /** Tags new lake objects with the customer their key names; undefined without customers. */
+    objectTagger?: AnalyticsFunction;
     presentation: PresentationApi;
     /** When `opensearchEnabled`. */
     search?: OpenSearchDomain;
@@ -122,7 +124,25 @@ export function composeAnalytics(cfg: PlatformConfig, deps: AnalyticsDeps): Anal
         alarmTopicArn: deps.alarmTopicArn,
         opts,
     });
-    return { catalog, athena, emr, inventoryCheck, presentation, search, quicksight };
+    // Customer readers read only objects tagged with their customer (AccessRoles). Firehose, Glue, EMR, the file gateway
+    // and Snowball cannot tag what they write: the tagger tags every new object under a customer prefix of the lake.
+    const objectTagger =
+        cfg.customers.length > 0
+            ? new AnalyticsFunction(
+                  "analytics-object-tagger",
+                  {
+                      context,
+                      keys,
+                      network,
+                      settings: cfg.analytics.lambda,
+                      role: "object-tagger",
+                      workload: { kind: "object-tagger", buckets: DATA_ZONES.map((zone) => lake.buckets[zone]), customers: cfg.customers },
+                      alarmTopicArn: deps.alarmTopicArn,
+                  },
+                  afterLake,
+              )
+            : undefined;
+    return { catalog, athena, emr, inventoryCheck, objectTagger, presentation, search, quicksight };
 }
 
 export interface PresentationDeps {
@@ -175,6 +195,7 @@ export function composePresentation(cfg: PlatformConfig, deps: PresentationDeps)
                   settings: cfg.analytics.opensearch,
                   // OpenSearch audit logs are audit evidence (164.316(b)(2)).
                   auditLogRetentionDays: cfg.logging.auditRetentionDays,
+                  admins: cfg.security.access,
                   formerOwner,
               },
               opts,

@@ -56,6 +56,12 @@ export interface OpenSearchDomainArgs {
     engineVersion?: string;
     /** The component that registered these resources before (see the file comment). @default none (a new stack) */
     formerOwner?: FormerOwner;
+    /**
+     * Who may assume the master role (`SecurityConfig.access`): named IAM principals of the account, or the account's
+     * principals when none are named; with MFA unless `requireMfa` is false (IdP-enforced MFA).
+     * @default { trustedPrincipalArns: [], requireMfa: true }
+     */
+    admins?: { trustedPrincipalArns: string[]; requireMfa: boolean };
 }
 
 export class OpenSearchDomain extends pulumi.ComponentResource {
@@ -118,17 +124,32 @@ export class OpenSearchDomain extends pulumi.ComponentResource {
         );
 
         const masterRoleName = resourceName(naming, "search-admin", "iam");
+        const admins = args.admins ?? { trustedPrincipalArns: [], requireMfa: true };
         this.masterRole = new aws.iam.Role(
             `${name}-admin`,
             {
                 name: masterRoleName,
                 description: "OpenSearch fine-grained access control master user; assumable by account principals allowed to.",
-                assumeRolePolicy: policyJson([{ Effect: "Allow", Principal: { AWS: accountRootArn(naming) }, Action: "sts:AssumeRole" }]),
+                // A person administers the search cluster: named principals (or the account's, delegated to their own
+                // policies), with MFA by default; never any role of the account without a condition.
+                assumeRolePolicy: policyJson([
+                    {
+                        Effect: "Allow",
+                        Principal: { AWS: admins.trustedPrincipalArns.length > 0 ? admins.trustedPrincipalArns : accountRootArn(naming) },
+                        Action: "sts:AssumeRole",
+                        ...(admins.requireMfa ? { Condition: { Bool: { "aws:MultiFactorAuthPresent": "true" } } } : {}),
+                    },
+                ]),
                 maxSessionDuration: 3600,
             },
             { parent: this, aliases: formerly("search-admin", "aws:iam/role:Role") },
         );
 
+        // A domain in a VPC needs OpenSearch's service-linked role to place its network interfaces. AWS allows one per
+        // account: created here unless the account already has it (opensearchServiceLinkedRoleExists).
+        const serviceRole = os.serviceLinkedRoleExists
+            ? undefined
+            : new aws.iam.ServiceLinkedRole(`${name}-service-role`, { awsServiceName: "opensearchservice.amazonaws.com" }, { parent: this });
         this.domain = new aws.opensearch.Domain(
             `${name}-domain`,
             {
@@ -151,13 +172,13 @@ export class OpenSearchDomain extends pulumi.ComponentResource {
                     internalUserDatabaseEnabled: false,
                     masterUserOptions: { masterUserArn: globalArn(naming, "iam", `role/${masterRoleName}`) },
                 },
-                // IAM principals of this account only; fine-grained access control decides the rest.
-                accessPolicies: policyJson([{ Effect: "Allow", Principal: { AWS: accountRootArn(naming) }, Action: "es:ESHttp*", Resource: `${domainArn}/*` }]),
+                // Only the master role reaches the domain; fine-grained access control maps further roles from it.
+                accessPolicies: policyJson([{ Effect: "Allow", Principal: { AWS: [globalArn(naming, "iam", `role/${masterRoleName}`)] }, Action: "es:ESHttp*", Resource: `${domainArn}/*` }]),
                 logPublishingOptions: logGroups.map((g) => ({ logType: g.logType, cloudwatchLogGroupArn: g.arn, enabled: true })),
                 softwareUpdateOptions: { autoSoftwareUpdateEnabled: true },
             },
             // Referenced by deterministic ARNs: OpenSearch checks the groups and the resource policy exist.
-            { parent: this, protect, aliases: formerly("search", "aws:opensearch/domain:Domain"), dependsOn: [logPolicy, this.masterRole, ...logGroups.map((g) => g.group)] },
+            { parent: this, protect, aliases: formerly("search", "aws:opensearch/domain:Domain"), dependsOn: [logPolicy, this.masterRole, ...logGroups.map((g) => g.group), ...(serviceRole ? [serviceRole] : [])] },
         );
         this.domainName = domainName;
         this.domainArn = domainArn;

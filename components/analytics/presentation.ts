@@ -13,6 +13,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { vendedLogDeliveryPolicy } from "../shared/log-delivery";
 import { AnalyticsConfig } from "./settings";
 import { regionalArn, resourceName } from "../shared/naming";
 import { NetworkRefs, PlatformContext, PlatformKeyRefs } from "../shared/refs";
@@ -97,6 +98,12 @@ export class PresentationApi extends pulumi.ComponentResource {
                 { name: logGroupName, kmsKeyId: args.keys.logs.arn, retentionInDays: auditRetentionDays },
                 { parent: this },
             );
+            // HTTP API access logs are vended logs: CloudWatch Logs' delivery service writes them through this policy.
+            const logDelivery = new aws.cloudwatch.LogResourcePolicy(
+                `${name}-access-log-delivery`,
+                { policyName: `${apiName}-access-log-delivery`, policyDocument: vendedLogDeliveryPolicy(naming, [logGroupName]) },
+                { parent: this },
+            );
             this.api = new aws.apigatewayv2.Api(
                 `${name}-api`,
                 { name: apiName, protocolType: "HTTP", description: "Allow-listed, parameterised analytics queries over the lake." },
@@ -159,7 +166,7 @@ export class PresentationApi extends pulumi.ComponentResource {
                         detailedMetricsEnabled: true,
                     },
                 },
-                { parent: this, dependsOn: [this.accessLogGroup] },
+                { parent: this, dependsOn: [this.accessLogGroup, logDelivery] },
             );
             new aws.lambda.Permission(
                 `${name}-invoke`,

@@ -16,6 +16,8 @@ export const ANALYTICS_KEYS = {
     emrClusterInstanceType: { type: "string", default: "m6g.xlarge" },
     emrTlsCertificatesS3Object: { type: "string", default: "" },
     analyticsLambdaReservedConcurrency: { type: "integer", default: 5, min: 1, max: 1000 },
+    // The account's Lambda concurrent-executions quota (Service Quotas L-B99A9384): 1000 by default, 10 in some new accounts.
+    lambdaAccountConcurrencyLimit: { type: "integer", default: 1000, min: 1, max: 1_000_000 },
     analyticsLambdaMemoryMiB: { type: "integer", default: 512, min: 128, max: 10240 },
     analyticsLambdaTimeoutSeconds: { type: "integer", default: 60, min: MIN_ANALYTICS_TIMEOUT_SECONDS, max: 900 },
     apiEnabled: { type: "boolean", default: true },
@@ -27,6 +29,7 @@ export const ANALYTICS_KEYS = {
     opensearchEnabled: { type: "boolean", default: false },
     opensearchInstanceType: { type: "string", default: "t3.small.search" },
     opensearchInstanceCount: { type: "integer", default: 1, min: 1, max: 80 },
+    opensearchServiceLinkedRoleExists: { type: "boolean", default: false },
     quicksightEnabled: { type: "boolean", default: false },
 } as const;
 
@@ -54,8 +57,17 @@ export interface AnalyticsConfig {
     emr: EmrSettings;
     lambda: { reservedConcurrency: number; memoryMiB: number; timeoutSeconds: number };
     api: ApiSettings;
-    opensearch: { enabled: boolean; instanceType: string; instanceCount: number };
+    /** `serviceLinkedRoleExists`: the account already has AWSServiceRoleForAmazonOpenSearchService (one per account). */
+    opensearch: { enabled: boolean; instanceType: string; instanceCount: number; serviceLinkedRoleExists: boolean };
     quicksight: { enabled: boolean };
+}
+
+/** Lambda refuses a reservation that leaves the account fewer unreserved concurrent executions than this. */
+export const LAMBDA_MIN_UNRESERVED_CONCURRENCY = 100;
+
+/** The analytics functions with reserved concurrency: inventory check, query API (when on), object tagger (with customers). */
+export function reservingFunctions(v: AnalyticsValues, customers: readonly string[]): number {
+    return 1 + (v.apiEnabled ? 1 : 0) + (customers.length > 0 ? 1 : 0);
 }
 
 /** Availability zones an OpenSearch domain of `instanceCount` data nodes spreads over (zone awareness beyond one node). */
@@ -87,6 +99,20 @@ export function validateAnalyticsSettings(v: AnalyticsValues, ctx: AnalyticsCont
                 ),
             );
         }
+    }
+    // PutFunctionConcurrency fails when the account would keep fewer than 100 unreserved executions.
+    const functions = reservingFunctions(v, ctx.customers);
+    const reservable = Math.max(0, v.lambdaAccountConcurrencyLimit - LAMBDA_MIN_UNRESERVED_CONCURRENCY);
+    if (v.analyticsLambdaReservedConcurrency * functions > reservable) {
+        const perFunction = Math.floor(reservable / functions);
+        const why = `${functions} functions may reserve at most ${reservable} of the account's ${v.lambdaAccountConcurrencyLimit} concurrent executions: Lambda keeps ${LAMBDA_MIN_UNRESERVED_CONCURRENCY} unreserved`;
+        problems.push(
+            problem(
+                "analyticsLambdaReservedConcurrency",
+                perFunction >= 1 ? `at most ${perFunction} per function (${why})` : `no reservation this account can grant (${why}; raise the quota and lambdaAccountConcurrencyLimit)`,
+                v.analyticsLambdaReservedConcurrency,
+            ),
+        );
     }
     if (!/^emr-\d+\.\d+\.\d+$/.test(v.emrReleaseLabel)) {
         problems.push(problem("emrReleaseLabel", "an EMR release label such as emr-7.5.0", v.emrReleaseLabel));
@@ -128,7 +154,12 @@ export function analyticsSettings(v: AnalyticsValues): AnalyticsConfig {
             throttleBurst: v.apiThrottleBurst,
             throttleRate: v.apiThrottleRate,
         },
-        opensearch: { enabled: v.opensearchEnabled, instanceType: v.opensearchInstanceType, instanceCount: v.opensearchInstanceCount },
+        opensearch: {
+            enabled: v.opensearchEnabled,
+            instanceType: v.opensearchInstanceType,
+            instanceCount: v.opensearchInstanceCount,
+            serviceLinkedRoleExists: v.opensearchServiceLinkedRoleExists,
+        },
         quicksight: { enabled: v.quicksightEnabled },
     };
 }

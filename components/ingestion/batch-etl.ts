@@ -23,6 +23,7 @@
 import * as path from "path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { glueCrawlerLogGroupName, glueJobLogGroupNames, serviceLogGroups } from "../shared/service-logs";
 import { BatchEtlSettings, SourceTable } from "./settings";
 import { bucketArn, regionalArn, resourceName } from "../shared/naming";
 import { BucketRef, NetworkRefs, PlatformContext, PlatformKeyRefs } from "../shared/refs";
@@ -144,8 +145,9 @@ export class BatchEtl extends pulumi.ComponentResource {
                 name: this.secretName,
                 description: `Credentials of the on-prem database ${database} for Glue connection ${this.connectionName}`,
                 kmsKeyId: args.keys.secrets.arn,
-                // A deleted secret can be restored within the window; the longest window in prod.
-                recoveryWindowInDays: protect ? 30 : 7,
+                // A deleted secret can be restored within the window; the longest window in prod. Outside prod it is
+                // deleted at once: a secret in its window keeps its name, so re-creating the stack would collide.
+                recoveryWindowInDays: protect ? 30 : 0,
                 tags: classificationTags("confidential"),
             },
             { parent: this, protect },
@@ -290,6 +292,17 @@ export class BatchEtl extends pulumi.ComponentResource {
             { parent: this, dependsOn: [this.secret] },
         );
 
+        // Glue would create these unencrypted with no retention on first run: created first, with the logs key.
+        const [crawlerLogs, ...jobLogs] = serviceLogGroups(
+            this,
+            name,
+            [
+                { suffix: "crawler-logs", name: glueCrawlerLogGroupName(this.securityConfigurationName, glueRoleName) },
+                ...glueJobLogGroupNames(this.securityConfigurationName, glueRoleName).map((n, i) => ({ suffix: `job-logs-${i === 0 ? "output" : "error"}`, name: n })),
+            ],
+            args.keys.logs,
+            args.context.logRetentionDays,
+        );
         const sourceDatabase = new aws.glue.CatalogDatabase(
             `${name}-source-db`,
             {
@@ -314,7 +327,7 @@ export class BatchEtl extends pulumi.ComponentResource {
                 recrawlPolicy: { recrawlBehavior: "CRAWL_EVERYTHING" },
                 tags: classificationTags("confidential"),
             },
-            { parent: this, dependsOn: [glueRole, gluePolicy, connection, securityConfiguration] },
+            { parent: this, dependsOn: [glueRole, gluePolicy, connection, securityConfiguration, crawlerLogs] },
         );
 
         const script = new aws.s3.BucketObjectv2(
@@ -365,7 +378,7 @@ export class BatchEtl extends pulumi.ComponentResource {
                 },
                 tags: phi,
             },
-            { parent: this, dependsOn: [glueRole, gluePolicy, connection, securityConfiguration, script] },
+            { parent: this, dependsOn: [glueRole, gluePolicy, connection, securityConfiguration, script, ...jobLogs] },
         );
 
         new aws.glue.Trigger(

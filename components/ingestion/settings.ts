@@ -23,6 +23,7 @@ export const INGESTION_KEYS = {
     firehoseBufferSeconds: { type: "integer", default: 300, min: 60, max: 900 },
     firehoseBufferMiB: { type: "integer", default: 64, min: FIREHOSE_MIN_DYNAMIC_PARTITIONING_BUFFER_MIB, max: 128 },
     firehoseParquet: { type: "boolean", default: false },
+    streamProducerPrincipalArns: { type: "array", default: [] },
     batchEtlEnabled: { type: "boolean", default: false },
     onPremJdbcUrl: { type: "string", default: "" },
     onPremDbUsername: { type: "string", default: "" },
@@ -95,6 +96,11 @@ export interface StreamingSettings {
     bufferSeconds: number;
     bufferMiB: number;
     parquetConversion: boolean;
+    /**
+     * IAM roles or users of the account that may assume the producer role. Empty: only principals of the account
+     * authenticated with MFA (a person testing); machines must be named.
+     */
+    producerPrincipalArns: string[];
 }
 
 interface BatchEtlCommon {
@@ -158,6 +164,12 @@ const required = (key: string, form: string): Problem => problem(key, `${form} (
 /** Problems of the ingestion keys. Pure. */
 export function validateIngestionSettings(v: IngestionValues, ctx: IngestionContext): Problem[] {
     const problems: Problem[] = [];
+    const producerForm = `an IAM role or user ARN of account ${ctx.accountId} (arn:${ctx.partition}:iam::${ctx.accountId}:role/<name>)`;
+    v.streamProducerPrincipalArns.forEach((arn, i) => {
+        if (!new RegExp(`^arn:${ctx.partition}:iam::${ctx.accountId}:(role|user)/[\\w+=,.@/-]+$`).test(String(arn))) {
+            problems.push(problem(`streamProducerPrincipalArns[${i}]`, producerForm, arn));
+        }
+    });
     const batch = v.batchEtlEnabled;
     const gateway = v.storageGatewayEnabled;
     if (batch) {
@@ -261,6 +273,7 @@ export function ingestionSettings(v: IngestionValues): IngestionConfig {
             bufferSeconds: v.firehoseBufferSeconds,
             bufferMiB: v.firehoseBufferMiB,
             parquetConversion: v.firehoseParquet,
+            producerPrincipalArns: v.streamProducerPrincipalArns.map(String),
         },
         batch: v.batchEtlEnabled
             ? {

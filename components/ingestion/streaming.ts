@@ -64,11 +64,6 @@ export interface StreamingIngestionArgs {
     keys: Pick<PlatformKeyRefs, "streaming" | "dataLake" | "logs">;
     /** Landing zone of the data lake. */
     landingBucket: BucketRef;
-    /**
-     * Principals that may assume the producer role (their own policies must also allow `sts:AssumeRole`).
-     * @default [the account root], i.e. delegated to the account's IAM policies
-     */
-    producerTrustedPrincipalArns?: string[];
     /** Columns of the Glue table used when `config.parquetConversion` is true. @default DEFAULT_RECORD_SCHEMA */
     recordSchema?: readonly RecordColumn[];
 }
@@ -300,16 +295,24 @@ export class StreamingIngestion extends pulumi.ComponentResource {
             },
         );
 
-        const producerTrust = args.producerTrustedPrincipalArns?.length
-            ? args.producerTrustedPrincipalArns
-            : [`arn:${naming.partition}:iam::${naming.accountId}:root`];
+        // Machines are named (config `streamProducerPrincipalArns`); without any, only a person of the account with
+        // MFA may produce. Never the bare account root: any role of the account could then land PHI in the lake.
+        const producers = cfg.producerPrincipalArns;
         const producerRole = new aws.iam.Role(
             `${name}-producer-role`,
             {
                 name: producerRoleName,
                 description: `Put records into ${this.streamName}; nothing else`,
                 assumeRolePolicy: policyJson([
-                    { Sid: "TrustProducers", Effect: "Allow", Principal: { AWS: producerTrust }, Action: "sts:AssumeRole" },
+                    producers.length > 0
+                        ? { Sid: "TrustProducers", Effect: "Allow", Principal: { AWS: producers }, Action: "sts:AssumeRole" }
+                        : {
+                              Sid: "TrustPeopleWithMfa",
+                              Effect: "Allow",
+                              Principal: { AWS: [`arn:${naming.partition}:iam::${naming.accountId}:root`] },
+                              Action: "sts:AssumeRole",
+                              Condition: { Bool: { "aws:MultiFactorAuthPresent": "true" } },
+                          },
                 ]),
             },
             { parent: this },

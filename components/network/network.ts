@@ -13,6 +13,7 @@ import * as aws from "@pulumi/aws";
 import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
 import { parseCidr } from "../shared/config-keys";
+import { vendedLogDeliveryPolicy } from "../shared/log-delivery";
 import { NetworkConfig } from "./settings";
 import { PolicyDocument, policyDocument, policyJson, serviceTrustPolicy } from "../shared/iam";
 import { NamingContext, regionalArn, resourceName } from "../shared/naming";
@@ -550,15 +551,22 @@ export class Network extends pulumi.ComponentResource {
             { vpcId: this.vpc.vpcId, tags: { Name: resourceName(naming, `${name}-vgw`) } },
             stateful,
         );
+        const logGroupName = `/aws/vpn/${resourceName(naming, name, "logGroup")}`;
         const logGroup = new aws.cloudwatch.LogGroup(
             `${name}-vpn-logs`,
             {
-                name: `/aws/vpn/${resourceName(naming, name, "logGroup")}`,
+                name: logGroupName,
                 kmsKeyId: args.logsKey.arn,
                 retentionInDays: args.context.logRetentionDays,
                 deletionProtectionEnabled: protect,
             },
             stateful,
+        );
+        // Tunnel logs are vended logs: CloudWatch Logs' delivery service writes them through this resource policy.
+        const logDelivery = new aws.cloudwatch.LogResourcePolicy(
+            `${name}-vpn-log-delivery`,
+            { policyName: resourceName(naming, `${name}-vpn-log-delivery`), policyDocument: vendedLogDeliveryPolicy(naming, [logGroupName]) },
+            { parent: this },
         );
         const tunnel = {
             ikeVersions: [...VPN_TUNNEL_CRYPTO.ikeVersions],
@@ -601,7 +609,7 @@ export class Network extends pulumi.ComponentResource {
                 tunnel2LogOptions: tunnel.logOptions,
                 tags: { Name: resourceName(naming, `${name}-vpn`) },
             },
-            stateful,
+            { ...stateful, dependsOn: [logDelivery] },
         );
         // Static routing needs one route per on-prem network; with BGP the device advertises them and AWS rejects
         // static routes on the connection.

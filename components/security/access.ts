@@ -331,8 +331,18 @@ class PolicyParts {
                 Condition: { StringEquals: { [`s3:RequestObjectTag/${CUSTOMER_TAG}`]: [...this.args.customers] } },
             });
         }
-        statements.push(...this.kms("UseDataLakeKeyThroughS3", ["kms:Decrypt", "kms:GenerateDataKey"], all), ...this.athena());
+        statements.push(this.athenaResults(), ...this.kms("UseDataLakeKeyThroughS3", ["kms:Decrypt", "kms:GenerateDataKey"], all), ...this.athena());
         return statements;
+    }
+
+    /** Athena writes query results with the caller's credentials; results are not customer uploads and are untagged. */
+    private athenaResults(): PolicyStatement {
+        return {
+            Sid: "WriteAthenaQueryResults",
+            Effect: "Allow",
+            Action: ["s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
+            Resource: `${this.zones.results.arn}/athena/*`,
+        };
     }
 
     analyst(): PolicyStatement[] {
@@ -341,13 +351,7 @@ class PolicyParts {
         return [
             this.list("ListCuratedAndResults", [curated, results]),
             { Sid: "ReadCuratedAndResults", Effect: "Allow", Action: OBJECT_READ_ACTIONS, Resource: [`${curated.arn}/*`, `${results.arn}/*`] },
-            {
-                // Athena writes query results with the caller's credentials; results are not customer uploads and are untagged.
-                Sid: "WriteAthenaQueryResults",
-                Effect: "Allow",
-                Action: ["s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
-                Resource: `${results.arn}/athena/*`,
-            },
+            this.athenaResults(),
             ...this.kms("UseDataLakeKeyThroughS3", ["kms:Decrypt", "kms:GenerateDataKey"], [curated, results]),
             ...this.athena(),
         ];

@@ -8,6 +8,7 @@
  *   audit bucket for the audit retention period.
  * - 164.312(a)(2)(iv) encryption: SSE-KMS with the logs key for log files, the bucket and the log group.
  * - 164.316(b)(2) retention: the log group and the Object Lock retention follow `logging.auditRetentionDays`.
+ * The bucket also receives AWS Config's configuration history when `configDeliveryPrefix` is set (ComplianceMonitoring).
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -16,6 +17,7 @@ import { PolicyStatement, policyJson, serviceTrustPolicy } from "../shared/iam";
 import { bucketArn, bucketName, NamingContext, regionalArn, resourceName } from "../shared/naming";
 import { KeyRef, PlatformContext } from "../shared/refs";
 import { SecureBucket } from "../storage/secure-bucket";
+import { configDeliveryBucketStatements } from "./compliance-monitoring";
 
 export interface AuditTrailArgs {
     context: PlatformContext;
@@ -24,8 +26,10 @@ export interface AuditTrailArgs {
     /** `PlatformConfig.logging.auditRetentionDays`: log group retention and Object Lock retention (a CloudWatch value). */
     auditRetentionDays: number;
     /**
-     * `PlatformConfig.dataLake.objectLock`: whether and in which mode the audit bucket is locked. Its retention is
-     * replaced by `auditRetentionDays`, so audit evidence is immutable exactly as long as it must be kept.
+     * `PlatformConfig.dataLake.objectLock`: whether the audit bucket is locked. Its retention is replaced by
+     * `auditRetentionDays`, so audit evidence is immutable exactly as long as it must be kept, and its mode by
+     * COMPLIANCE (the lake's mode applies to the lake only): with GOVERNANCE, `s3:BypassGovernanceRetention` would let
+     * an administrator delete evidence early. The bucket policy also denies that bypass to everyone.
      */
     objectLock: ObjectLockSettings;
     /** Lifecycle of the audit bucket (`dataLake.lifecycle.logs`). */
@@ -39,6 +43,12 @@ export interface AuditTrailArgs {
      * logs no data events (only valid when the stack holds no PHI bucket).
      */
     phiBucketNames: string[];
+    /**
+     * Prefix under which AWS Config delivers into the audit bucket (ComplianceMonitoring's delivery channel): the bucket
+     * policy then admits config.amazonaws.com for this account and region under `<prefix>/AWSLogs/<account>/Config/`.
+     * @default undefined (no Config statements: Config is off or delivers elsewhere)
+     */
+    configDeliveryPrefix?: string;
     /**
      * Purpose segment of the audit bucket's name (`<prefix>-<env>-<purpose>-<account>-<region>`).
      * @default the component name (`audit` when wired as `new AuditTrail("audit", ...)`)
@@ -81,6 +91,15 @@ export function cloudTrailBucketStatements(
     const Principal = { Service: "cloudtrail.amazonaws.com" };
     return [
         { Sid: "AWSCloudTrailAclCheck", Effect: "Allow", Principal, Action: "s3:GetBucketAcl", Resource: arn, Condition: { StringEquals: { "aws:SourceArn": trailArn } } },
+        {
+            // Audit evidence is WORM (164.312(c)(1), 164.316(b)(2)): the default retention is COMPLIANCE, and no
+            // principal may bypass a GOVERNANCE retention either (an object written with an explicit one included).
+            Sid: "DenyRetentionBypass",
+            Effect: "Deny",
+            Principal: "*",
+            Action: "s3:BypassGovernanceRetention",
+            Resource: [arn, `${arn}/*`],
+        },
         {
             Sid: "AWSCloudTrailWrite",
             Effect: "Allow",
@@ -151,8 +170,13 @@ export class AuditTrail extends pulumi.ComponentResource {
                 lifecycle: args.lifecycle,
                 accessLogBucketName: args.accessLogBucketName,
                 inventoryBucketName: args.inventoryBucketName,
-                objectLock: { ...args.objectLock, retentionDays: args.auditRetentionDays },
-                additionalPolicyStatements: cloudTrailBucketStatements(naming, expectedBucketName, id.trailArn),
+                // COMPLIANCE whatever the lake's mode: GOVERNANCE lets anyone with s3:BypassGovernanceRetention delete
+                // audit evidence early; in COMPLIANCE no one can, the root user included, until the retention ends.
+                objectLock: { ...args.objectLock, mode: "COMPLIANCE", retentionDays: args.auditRetentionDays },
+                additionalPolicyStatements: [
+                    ...cloudTrailBucketStatements(naming, expectedBucketName, id.trailArn),
+                    ...(args.configDeliveryPrefix === undefined ? [] : configDeliveryBucketStatements(naming, expectedBucketName, args.configDeliveryPrefix)),
+                ],
                 // CloudTrail encrypts log files with the trail's key (SSE-KMS) but writes the hourly digest files of log
                 // file validation with SSE-S3 (CloudTrail User Guide, "Encrypting CloudTrail log files with AWS KMS keys").
                 // A deny on any encryption header but aws:kms would silently stop digest delivery and with it the

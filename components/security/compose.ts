@@ -11,6 +11,7 @@ import { BucketRef, PlatformContext, PlatformKeyRefs } from "../shared/refs";
 import type { Storage } from "../storage/compose";
 import { AccessRoles } from "./access";
 import { AuditTrail } from "./audit";
+import { ComplianceMonitoring, complianceNames, CONFIG_DELIVERY_PREFIX } from "./compliance-monitoring";
 import { AccountGuardrails } from "./guardrails";
 import { PlatformKeys } from "./keys";
 import { MacieDiscovery } from "./macie";
@@ -38,16 +39,27 @@ export interface Security {
     monitoring: SecurityMonitoring;
     macie: MacieDiscovery;
     access: AccessRoles;
+    /** AWS Config, the HIPAA conformance pack, Security Hub and their alerts; undefined when `complianceMonitoringEnabled` is false. */
+    compliance?: ComplianceMonitoring;
     /** Audit evidence buckets, for whoever inventories or reads them: the trail's bucket and Macie's results bucket. */
     evidenceBuckets: { audit: BucketRef; macieResults: BucketRef };
 }
 
 export function composeSecurity(cfg: PlatformConfig, deps: SecurityDeps): Security {
     const { context, keys, dataLake, opts } = deps;
-    // Buckets are referenced by deterministic name (known at preview), so consumers wait for them explicitly:
-    // S3 refuses a logging target or inventory destination that does not exist yet.
+    // Buckets are referenced by deterministic name (known at preview), so consumers wait for them explicitly: S3 refuses
+    // a logging target that does not exist yet (InvalidTargetBucketForLogging). An inventory destination is not checked
+    // when the configuration is written (components/storage/data-lake.ts); waiting for it only means the first daily
+    // report finds its bucket and policy in place.
     const afterLogBuckets: pulumi.ComponentResourceOptions = { ...opts, dependsOn: [dataLake.secureBuckets.accessLogs, dataLake.secureBuckets.inventory] };
-    const guardrails = new AccountGuardrails("guardrails", { context, databasesKey: keys.databases, guardDutyEnabled: cfg.security.guardDutyEnabled }, opts);
+    // The detective controls deliver into the audit bucket and alert through the monitoring topic: both policies admit
+    // them by deterministic name, known before ComplianceMonitoring exists.
+    const settings = cfg.security.compliance;
+    const complianceRuleNames = settings.enabled ? Object.values(complianceNames(context.naming, "compliance").ruleNames) : [];
+    const configDelivers = settings.enabled && !settings.config.managedByDelegatedAdministrator;
+    // Under an organisation's delegated administrator, GuardDuty (and Macie) are already on: creating them again fails.
+    const guardDutyEnabled = cfg.security.guardDutyEnabled && !cfg.security.delegatedAdministrator;
+    const guardrails = new AccountGuardrails("guardrails", { context, databasesKey: keys.databases, guardDutyEnabled }, opts);
     const audit = new AuditTrail(
         "audit",
         {
@@ -59,6 +71,7 @@ export function composeSecurity(cfg: PlatformConfig, deps: SecurityDeps): Securi
             accessLogBucketName: dataLake.accessLogs.name,
             inventoryBucketName: dataLake.inventory.name,
             phiBucketNames: dataLake.phiBucketNames,
+            configDeliveryPrefix: configDelivers ? CONFIG_DELIVERY_PREFIX : undefined,
         },
         afterLogBuckets,
     );
@@ -70,15 +83,34 @@ export function composeSecurity(cfg: PlatformConfig, deps: SecurityDeps): Securi
             alertEmails: cfg.alertEmails,
             trailLogGroupName: audit.logGroupName,
             macieMinimumSeverity: cfg.security.macie.alertMinimumSeverity,
+            externalRuleNames: complianceRuleNames,
         },
         opts,
     );
+    // PutDeliveryChannel checks the audit bucket policy and key; the rules' targets need the topic policy.
+    const compliance = settings.enabled
+        ? new ComplianceMonitoring(
+              "compliance",
+              {
+                  context,
+                  settings,
+                  logsKey: keys.logs,
+                  auditBucketName: audit.bucketName,
+                  alertTopicArn: monitoring.topicArn,
+                  logRetentionDays: cfg.logging.retentionDays,
+                  backupRetentionDays: cfg.storage.backup.retentionDays,
+                  waitFor: { delivery: [audit], alerts: [monitoring] },
+              },
+              opts,
+          )
+        : undefined;
     const macie = new MacieDiscovery(
         "macie",
         {
             context,
             dataLakeKey: keys.dataLake,
             macie: cfg.security.macie,
+            manageAccount: !cfg.security.delegatedAdministrator,
             lifecycle: cfg.dataLake.lifecycle.logs,
             accessLogBucketName: dataLake.accessLogs.name,
             inventoryBucketName: dataLake.inventory.name,
@@ -101,5 +133,5 @@ export function composeSecurity(cfg: PlatformConfig, deps: SecurityDeps): Securi
         audit: { name: audit.bucket.bucketName, arn: audit.bucket.bucketArn },
         macieResults: { name: macie.resultsBucket.bucketName, arn: macie.resultsBucket.bucketArn },
     };
-    return { guardrails, audit, monitoring, macie, access, evidenceBuckets };
+    return { guardrails, audit, monitoring, macie, access, compliance, evidenceBuckets };
 }

@@ -24,7 +24,8 @@
  *     `cloudtrail.amazonaws.com` for this stack's trails (aws:SourceArn and
  *     kms:EncryptionContext:aws:cloudtrail:arn); `cloudwatch.amazonaws.com` (alarm actions) and
  *     `events.amazonaws.com` (EventBridge rules) publishing to this stack's encrypted SNS topics
- *     (kms:EncryptionContext:aws:sns:topicArn).
+ *     (kms:EncryptionContext:aws:sns:topicArn); `config.amazonaws.com` delivering configuration history to the audit
+ *     bucket (aws:SourceAccount, aws:SourceArn of Config in this region).
  * Databases, streaming, secrets and backup keys are used by AWS services on behalf of IAM principals (grants and
  * `kms:ViaService`), which IAM policies authorise; they need no service principal.
  *
@@ -98,6 +99,11 @@ export const KEY_ADMINISTRATION_ACTIONS = [
 /** Macie's service-linked role, which reads (and so decrypts) the objects a classification job analyses. */
 export function macieServiceLinkedRoleArn(naming: NamingContext): string {
     return globalArn(naming, "iam", "role/aws-service-role/macie.amazonaws.com/AWSServiceRoleForAmazonMacie");
+}
+
+/** EC2 Auto Scaling's service-linked role, which launches instances with encrypted EBS volumes. */
+export function autoScalingServiceLinkedRoleArn(naming: NamingContext): string {
+    return globalArn(naming, "iam", "role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling");
 }
 
 /** DNS suffix of service endpoints and regional service principals in the partition. */
@@ -266,6 +272,32 @@ export function serviceStatements(naming: NamingContext, domain: KeyDomain): Pol
                     },
                 },
             ];
+        case "databases": {
+            // The databases key is the account's EBS default key (AccountGuardrails). Auto Scaling launches through its
+            // service-linked role, whose AWS-managed policy grants no KMS use: AWS requires the key policy to name it
+            // ("Required AWS KMS key policy for use with encrypted volumes", EC2 Auto Scaling user guide), or every
+            // encrypted launch through Auto Scaling fails account-wide. Principal "*" narrowed by aws:PrincipalArn:
+            // naming the role would make KMS reject the policy in an account where Auto Scaling has not created it yet.
+            const autoScaling = { ArnEquals: { "aws:PrincipalArn": autoScalingServiceLinkedRoleArn(naming) }, StringEquals: { "kms:CallerAccount": accountId } };
+            return [
+                {
+                    Sid: "AllowAutoScalingServiceLinkedRoleToUseTheKey",
+                    Effect: "Allow",
+                    Principal: { AWS: "*" },
+                    Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
+                    Resource: "*",
+                    Condition: autoScaling,
+                },
+                {
+                    Sid: "AllowAutoScalingServiceLinkedRoleToGrantForVolumes",
+                    Effect: "Allow",
+                    Principal: { AWS: "*" },
+                    Action: "kms:CreateGrant",
+                    Resource: "*",
+                    Condition: { ...autoScaling, Bool: { "kms:GrantIsForAWSResource": "true" } },
+                },
+            ];
+        }
         case "logs":
             return [
                 inventoryReports,
@@ -296,6 +328,17 @@ export function serviceStatements(naming: NamingContext, domain: KeyDomain): Pol
                     Action: "kms:DescribeKey",
                     Resource: "*",
                     Condition: { StringEquals: sourceAccount, ArnLike: { "aws:SourceArn": thisStacksTrails } },
+                },
+                {
+                    // AWS Config delivers configuration history and snapshots SSE-KMS into the audit bucket as the
+                    // Config service principal (its service-linked role has no S3 or KMS permissions; Config
+                    // Developer Guide, "Permissions for the KMS Key"), only for Config of this account and region.
+                    Sid: "AllowConfigToEncryptDeliveries",
+                    Effect: "Allow",
+                    Principal: { Service: "config.amazonaws.com" },
+                    Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+                    Resource: "*",
+                    Condition: { StringEquals: sourceAccount, ArnLike: { "aws:SourceArn": regionalArn(naming, "config", "*") } },
                 },
                 ...["cloudwatch.amazonaws.com", "events.amazonaws.com"].map(
                     (principal): PolicyStatement => ({

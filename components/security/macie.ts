@@ -45,6 +45,12 @@ export interface MacieDiscoveryArgs {
      * @default DEFAULT_MRN_KEYWORDS
      */
     medicalRecordNumberKeywords?: readonly string[];
+    /**
+     * Enable Macie for the account (`aws.macie2.Account`). False where the organisation's Macie delegated
+     * administrator already enabled it (`securityDelegatedAdministrator`): creating the account again fails.
+     * @default true
+     */
+    manageAccount?: boolean;
 }
 
 /** `aws:SourceArn` values Macie presents when it writes results (export configuration and jobs of this account). */
@@ -95,7 +101,8 @@ export function scheduleFrequency(frequency: SecurityConfig["macie"]["jobFrequen
 }
 
 export class MacieDiscovery extends pulumi.ComponentResource {
-    readonly account: aws.macie2.Account;
+    /** Macie for the account; undefined when the delegated administrator manages it. */
+    readonly account?: aws.macie2.Account;
     readonly resultsBucket: SecureBucket;
     readonly exportConfiguration: aws.macie2.ClassificationExportConfiguration;
     readonly job: aws.macie2.ClassificationJob;
@@ -114,11 +121,11 @@ export class MacieDiscovery extends pulumi.ComponentResource {
         }
 
         // Disabling Macie deletes its findings and jobs: protected in prod.
-        this.account = new aws.macie2.Account(
-            `${name}-account`,
-            { status: "ENABLED", findingPublishingFrequency: args.macie.findingPublishingFrequency },
-            { parent: this, protect },
-        );
+        this.account =
+            (args.manageAccount ?? true)
+                ? new aws.macie2.Account(`${name}-account`, { status: "ENABLED", findingPublishingFrequency: args.macie.findingPublishingFrequency }, { parent: this, protect })
+                : undefined;
+        const afterAccount = this.account ? [this.account] : [];
 
         const purpose = args.resultsBucketPurpose ?? `${name}-results`;
         const expectedBucketName = bucketName(naming, purpose);
@@ -147,7 +154,7 @@ export class MacieDiscovery extends pulumi.ComponentResource {
         this.exportConfiguration = new aws.macie2.ClassificationExportConfiguration(
             `${name}-results-export`,
             { s3Destination: { bucketName: this.resultsBucket.bucketName, keyPrefix: MACIE_RESULTS_PREFIX, kmsKeyArn: args.dataLakeKey.arn } },
-            { parent: this, dependsOn: [this.account, this.resultsBucket] },
+            { parent: this, dependsOn: [...afterAccount, this.resultsBucket] },
         );
 
         if (regex) {
@@ -161,7 +168,7 @@ export class MacieDiscovery extends pulumi.ComponentResource {
                     // Characters between a keyword and the match; 50 keeps "MRN: 1234567" and table headers in reach.
                     maximumMatchDistance: 50,
                 },
-                { parent: this, dependsOn: [this.account] },
+                { parent: this, dependsOn: afterAccount },
             );
         }
 
@@ -180,7 +187,7 @@ export class MacieDiscovery extends pulumi.ComponentResource {
                 s3JobDefinition: { bucketCriteria: phiBucketCriteria(naming) },
                 customDataIdentifierIds: this.medicalRecordNumberIdentifier ? [this.medicalRecordNumberIdentifier.id] : undefined,
             },
-            { parent: this, dependsOn: [this.account, this.exportConfiguration] },
+            { parent: this, dependsOn: [...afterAccount, this.exportConfiguration] },
         );
 
         this.registerOutputs({

@@ -141,6 +141,13 @@ export interface SecurityMonitoringArgs {
      */
     guardDutyMinimumSeverity?: FindingSeverity;
     /**
+     * Names of EventBridge rules of other components that publish to the topic (for example ComplianceMonitoring's
+     * Config and Security Hub rules, `complianceNames(...).ruleNames`): the topic policy admits them by ARN, as it
+     * admits this component's own rules. Names, not ARNs: the ARNs are built in this account and region.
+     * @default []
+     */
+    externalRuleNames?: string[];
+    /**
      * Alarm on the CIS metrics after this many matching events in five minutes.
      * @default 1 (every occurrence)
      */
@@ -153,9 +160,11 @@ export interface MonitoringNames {
     topicArn: string;
     alarmNames: Record<string, string>;
     ruleNames: Record<"macie" | "guardduty" | "s3PublicAccess", string>;
+    /** Rules of other components allowed to publish (`SecurityMonitoringArgs.externalRuleNames`). */
+    externalRuleNames: string[];
 }
 
-export function monitoringNames(naming: NamingContext, name: string): MonitoringNames {
+export function monitoringNames(naming: NamingContext, name: string, externalRuleNames: string[] = []): MonitoringNames {
     const topicName = resourceName(naming, `${name}-alerts`, "sns");
     return {
         topicName,
@@ -166,16 +175,19 @@ export function monitoringNames(naming: NamingContext, name: string): Monitoring
             guardduty: resourceName(naming, `${name}-guardduty-findings`),
             s3PublicAccess: resourceName(naming, `${name}-s3-public-access-changes`),
         },
+        externalRuleNames,
     };
 }
 
 /**
- * Topic policy: CloudWatch may publish only for this account's named alarms, EventBridge only for this
- * account's named rules, and nobody may publish or subscribe without TLS.
+ * Topic policy: CloudWatch may publish for any alarm of this stack (its `<prefix>-<environment>-` name prefix, in this
+ * account and region: the CIS alarms here and the analytics alarms on function errors, dead letters and inventory
+ * findings), EventBridge only for this account's named rules, and nobody may publish or subscribe without TLS.
+ * Another stack of the account (another environment prefix) or another account cannot publish.
  */
 export function alertTopicPolicy(naming: NamingContext, names: MonitoringNames): PolicyDocument {
-    const alarmArns = Object.values(names.alarmNames).map((a) => regionalArn(naming, "cloudwatch", `alarm:${a}`));
-    const ruleArns = Object.values(names.ruleNames).map((r) => regionalArn(naming, "events", `rule/${r}`));
+    const alarmArns = regionalArn(naming, "cloudwatch", `alarm:${naming.prefix}-${naming.environment}-*`);
+    const ruleArns = [...Object.values(names.ruleNames), ...names.externalRuleNames].map((r) => regionalArn(naming, "events", `rule/${r}`));
     return policyDocument([
         {
             Sid: "CloudWatchAlarmsOfThisAccount",
@@ -183,7 +195,7 @@ export function alertTopicPolicy(naming: NamingContext, names: MonitoringNames):
             Principal: { Service: "cloudwatch.amazonaws.com" },
             Action: "sns:Publish",
             Resource: names.topicArn,
-            Condition: { StringEquals: { "aws:SourceAccount": naming.accountId }, ArnEquals: { "aws:SourceArn": alarmArns } },
+            Condition: { StringEquals: { "aws:SourceAccount": naming.accountId }, ArnLike: { "aws:SourceArn": alarmArns } },
         },
         {
             Sid: "EventBridgeRulesOfThisAccount",
@@ -274,7 +286,12 @@ export class SecurityMonitoring extends pulumi.ComponentResource {
     constructor(name: string, args: SecurityMonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
         super("healthcare:security:SecurityMonitoring", name, {}, opts);
         const { naming } = args.context;
-        const names = monitoringNames(naming, name);
+        const external = args.externalRuleNames ?? [];
+        const names = monitoringNames(naming, name, external);
+        const clash = external.find((r, i) => external.indexOf(r) !== i || Object.values(names.ruleNames).includes(r));
+        if (clash) {
+            throw new Error(`SecurityMonitoring '${name}': externalRuleNames lists '${clash}' twice or names one of the component's own rules`);
+        }
         this.topicArn = names.topicArn;
         const threshold = args.alarmThreshold ?? 1;
         if (!Number.isInteger(threshold) || threshold < 1) {

@@ -13,7 +13,7 @@ import { IngestionConfig, INGESTION_KEYS, ingestionSettings, validateIngestionSe
 import { hasOnPremises, NetworkConfig, NETWORK_KEYS, networkSettings, validateNetworkSettings } from "../network/settings";
 import { SecurityConfig, SECURITY_KEYS, securitySettings, validateSecuritySettings } from "../security/settings";
 import { DataLakeConfig, StorageConfig, STORAGE_KEYS, storageSettings, validateStorageSettings } from "../storage/settings";
-import { closestKey, expectedForm, formatProblem, isSecretKey, KeySpec, KeyTable, KeyValues, Problem, problem, PROJECT } from "./config-keys";
+import { closestKey, expectedForm, formatProblem, isSecretKey, KeySpec, KeyTable, KeyValues, parseCidr, Problem, problem, PROJECT } from "./config-keys";
 import { NamingContext } from "./naming";
 import { Environment, LoggingConfig, PLATFORM_KEYS, platformSettings, validatePlatformSettings, validationContext } from "./settings";
 
@@ -145,7 +145,53 @@ function inDeclarationOrder(problems: Problem[], declared: string[]): Problem[] 
 /**
  * Reads and validates the stack config. Throws {@link ConfigValidationError} listing every problem.
  */
-export function loadPlatformConfig(source: ConfigSource): PlatformConfig {
+/**
+ * Example values of the committed stack files: the accounts of `Pulumi.dev.yaml`/`Pulumi.prod.yaml` (and AWS's
+ * documentation account). They keep the offline run deterministic; a real deploy must replace them.
+ */
+export const EXAMPLE_ACCOUNT_IDS: readonly string[] = ["345678901234", "210987654321", "123456789012"];
+/** IPv4 documentation ranges (RFC 5737): never a real VPN peer. */
+const DOCUMENTATION_RANGES = ["192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24"];
+
+/**
+ * The test lanes that run the program on the committed example values: the offline engine (`tools/offline/engine.ts`
+ * sets `HDP_TEST_LANE=offline` while the program runs) and a real-engine lane (which sets `HDP_TEST_LANE=real-engine`).
+ * Unset: a real deploy, which must not run on example values.
+ */
+export function isTestLane(env: Record<string, string | undefined> = process.env): boolean {
+    const lane = env.HDP_TEST_LANE;
+    if (lane === undefined || lane === "") return false;
+    if (lane === "offline" || lane === "real-engine") return true;
+    throw new Error(`HDP_TEST_LANE: expected offline or real-engine (or unset for a real deploy), got '${lane}'`);
+}
+
+function inRange(ip: string, cidr: string): boolean {
+    const a = parseCidr(`${ip}/32`);
+    const r = parseCidr(cidr);
+    if (!a || !r) return false;
+    const mask = r[1] === 0 ? 0 : (~0 << (32 - r[1])) >>> 0;
+    return ((a[0] & mask) >>> 0) === ((r[0] & mask) >>> 0);
+}
+
+/** Example values that only the test lanes may deploy with. Pure. */
+export function placeholderProblems(accountId: string, vpnPeerIp: string): Problem[] {
+    const problems: Problem[] = [];
+    const lane = "(a real deploy needs your values; only the offline engine and the real-engine test lane, HDP_TEST_LANE=offline|real-engine, accept examples)";
+    if (EXAMPLE_ACCOUNT_IDS.includes(accountId)) {
+        problems.push(problem("aws:allowedAccountIds", `your AWS account id, not the example ${accountId} ${lane}`, [accountId]));
+    }
+    if (vpnPeerIp !== "" && DOCUMENTATION_RANGES.some((r) => inRange(vpnPeerIp, r))) {
+        problems.push(problem("onPremVpnPeerIp", `the public IPv4 address of your VPN device, not an address of a documentation range (RFC 5737) ${lane}`, vpnPeerIp));
+    }
+    return problems;
+}
+
+export interface LoadOptions {
+    /** Refuse the stack files' example values (the real deploy path, {@link readPlatformConfig} outside a test lane). @default false */
+    rejectPlaceholders?: boolean;
+}
+
+export function loadPlatformConfig(source: ConfigSource, options: LoadOptions = {}): PlatformConfig {
     const problems: Problem[] = [];
     const declared = Object.values(DECLARED_KEYS).flatMap((table) => Object.keys(table));
     problems.push(...undeclaredKeys(source, declared));
@@ -166,6 +212,7 @@ export function loadPlatformConfig(source: ConfigSource): PlatformConfig {
         ...validateStorageSettings(storage, ctx),
         ...validateIngestionSettings(ingestion, { ...ctx, onPremisesConnected: hasOnPremises(network) }),
         ...validateAnalyticsSettings(analytics, { ...ctx, availabilityZones: network.availabilityZones }),
+        ...(options.rejectPlaceholders ? placeholderProblems(ctx.accountId, network.onPremVpnPeerIp) : []),
     );
     if (problems.length > 0) {
         throw new ConfigValidationError(inDeclarationOrder(problems, declared).map(formatProblem));
@@ -197,6 +244,7 @@ export function loadPlatformConfig(source: ConfigSource): PlatformConfig {
 export function readPlatformConfig(): PlatformConfig {
     const project = new pulumi.Config();
     const prefix = `${PROJECT}:`;
+    const rejectPlaceholders = !isTestLane();
     return loadPlatformConfig({
         stack: pulumi.getStack(),
         get: (key) => {
@@ -213,5 +261,5 @@ export function readPlatformConfig(): PlatformConfig {
             Object.keys(pulumi.runtime.allConfig())
                 .filter((k) => k.startsWith(prefix))
                 .map((k) => k.slice(prefix.length)),
-    });
+    }, { rejectPlaceholders });
 }

@@ -27,7 +27,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { StorageConfig } from "./settings";
-import { serviceTrustPolicy } from "../shared/iam";
+import { keyUseStatement, policyJson, serviceTrustPolicy, viaService } from "../shared/iam";
 import { globalArn, regionalArn, resourceName } from "../shared/naming";
 import { PlatformContext, PlatformKeyRefs } from "../shared/refs";
 import { BACKUP_TAG } from "./store-support";
@@ -155,7 +155,27 @@ export class Backup extends pulumi.ComponentResource {
             {
                 name: roleName,
                 description: "Assumed by AWS Backup to back up and restore the platform's stores",
-                assumeRolePolicy: serviceTrustPolicy("backup.amazonaws.com"),
+// Only AWS Backup acting for this account (confused-deputy guard).
+                assumeRolePolicy: serviceTrustPolicy("backup.amazonaws.com", { sourceAccount: naming.accountId }),
+            },
+            { parent: this },
+        );
+        // The vault key: the managed policies' KMS statements are AWS's to change, and the backup key policy delegates
+        // to IAM, so the role names the vault key itself (by alias, known at preview), usable only through AWS Backup.
+        const vaultKey = new aws.iam.RolePolicy(
+            `${name}-role-vault-key`,
+            {
+                role: serviceRole.name,
+                name: "vault-key",
+                policy: policyJson([
+                    keyUseStatement(naming, "EncryptRecoveryPoints", args.keys.backup, ["kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext", "kms:Decrypt", "kms:DescribeKey"], {
+                        via: [viaService(naming, "backup")],
+                    }),
+                    keyUseStatement(naming, "GrantForRecoveryPoints", args.keys.backup, ["kms:CreateGrant"], {
+                        via: [viaService(naming, "backup")],
+                        conditions: { Bool: { "kms:GrantIsForAWSResource": "true" } },
+                    }),
+                ]),
             },
             { parent: this },
         );
@@ -178,7 +198,7 @@ export class Backup extends pulumi.ComponentResource {
             new aws.backup.Selection(
                 `${name}-stores`,
                 { name: resourceName(naming, `${role}-stores`), planId: plan.id, iamRoleArn: this.roleArn, resources: resourceArns },
-                { parent: this, dependsOn: attachments },
+                { parent: this, dependsOn: [...attachments, vaultKey] },
             );
         }
         if (args.selectByTag ?? true) {
@@ -190,7 +210,7 @@ export class Backup extends pulumi.ComponentResource {
                     iamRoleArn: this.roleArn,
                     selectionTags: [{ type: "STRINGEQUALS", key: BACKUP_TAG.key, value: BACKUP_TAG.value }],
                 },
-                { parent: this, dependsOn: attachments },
+                { parent: this, dependsOn: [...attachments, vaultKey] },
             );
         }
 

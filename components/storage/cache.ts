@@ -118,7 +118,9 @@ export class Cache extends pulumi.ComponentResource {
                 name: resourceName(naming, `${role}-default-user`),
                 description: `Password of the disabled 'default' user of ${this.cacheName} (break-glass only; the application uses IAM authentication)`,
                 kmsKeyId: args.keys.secrets.arn,
-                recoveryWindowInDays: protect ? 30 : 7,
+                // Outside prod deleted at once: a secret in its recovery window keeps its name, so a stack re-created
+                // within the window would collide.
+                recoveryWindowInDays: protect ? 30 : 0,
             },
             { parent: this },
         );

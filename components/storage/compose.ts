@@ -36,7 +36,7 @@ export function composeStorage(cfg: PlatformConfig, deps: StorageDeps): Storage 
     const st = cfg.storage;
     const dataLake = new DataLake("data-lake", { context, keys, config: cfg.dataLake, assetsBucket: cfg.ingestion.batch.enabled }, opts);
     const database = st.rds.enabled ? new Database("database", { context, keys, network, settings: st.rds }, opts) : undefined;
-    const warehouse = st.redshift.enabled ? new Warehouse("warehouse", { context, keys, network, settings: st.redshift }, opts) : undefined;
+    const warehouse = st.redshift.enabled ? new Warehouse("warehouse", { context, keys, network, settings: st.redshift, auditLogRetentionDays: cfg.logging.auditRetentionDays }, opts) : undefined;
     const metadata = st.dynamodb.enabled ? new MetadataTable("ingestion-manifest", { context, keys }, opts) : undefined;
     const cache = st.elasticache.enabled ? new Cache("cache", { context, keys, network, settings: st.elasticache }, opts) : undefined;
     const files =

@@ -24,8 +24,10 @@
  * In prod `protect` makes `pulumi up` refuse such a replacement instead of performing it; review the preview.
  * A major version change (`rdsEngineVersion` 16 -> 17) creates a new parameter group (its name carries the
  * family) and upgrades in place; it needs `allowMajorVersionUpgrade`, which is deliberately not set.
- * With `autoMinorVersionUpgrade`, configure only the major version (`16`) for an RDS instance so AWS's minor
- * upgrades do not appear as drift.
+ * `rdsEngineVersion` is the major version only (`16`, validated in config), for RDS and Aurora: AWS applies minor
+ * upgrades (`autoMinorVersionUpgrade`) without drift, and a pinned minor that AWS retires cannot fail a deploy.
+ * Final snapshots are taken only where `protect` is on (prod), so a dev stack destroyed and re-created leaves no
+ * snapshot name behind to collide with.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";

@@ -11,8 +11,9 @@
  * - Access points with a fixed POSIX user and a root directory created with restrictive permissions.
  * - One mount target per private subnet, behind a security group admitting NFS (2049) only from the compute
  *   security group.
- * - The EFS backup policy ENABLED (daily AWS Backup of the file system) [164.308(a)(7)], and the `backup=true`
- *   tag for the platform's own plan; lifecycle to Infrequent Access after 30 days and back on first access.
+ * - EFS automatic backups DISABLED: they go to AWS's default vault (aws/efs/automatic-backup-vault), beside the
+ *   platform's locked vault and outside its retention; the `backup=true` tag puts the file system in the platform's
+ *   own plan instead [164.308(a)(7)]. Lifecycle to Infrequent Access after 30 days and back on first access.
  *
  * EBS (when `settings.ebs.volumeEnabled`): a gp3 volume in the first AZ, encrypted with the databases key, a
  * final snapshot on deletion in prod. Account-wide EBS default encryption is part of the security baseline.
@@ -146,7 +147,7 @@ export class FileStorage extends pulumi.ComponentResource {
             this.fileSystemId = fs.id;
             this.fileSystemArn = fs.arn;
 
-            new aws.efs.BackupPolicy(`${name}-efs-backup`, { fileSystemId: fs.id, backupPolicy: { status: "ENABLED" } }, { parent: this });
+            new aws.efs.BackupPolicy(`${name}-efs-backup`, { fileSystemId: fs.id, backupPolicy: { status: "DISABLED" } }, { parent: this });
             new aws.efs.FileSystemPolicy(
                 `${name}-efs-policy`,
                 { fileSystemId: fs.id, policy: fileSystemPolicy(accountRootArn(naming)), bypassPolicyLockoutSafetyCheck: false },

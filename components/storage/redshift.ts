@@ -25,6 +25,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { StorageConfig } from "./settings";
 import { resourceName } from "../shared/naming";
 import { NetworkRefs, PlatformContext, PlatformKeyRefs } from "../shared/refs";
+import { serviceLogGroups } from "../shared/service-logs";
 import { BACKUP_TAG, storeSecurityGroup } from "./store-support";
 
 export const REDSHIFT_PORT = 5439;
@@ -51,8 +52,10 @@ export const SERVERLESS_CONFIG_PARAMETERS: readonly { parameterKey: string; para
 
 export interface WarehouseArgs {
     context: PlatformContext;
-    /** `databases` encrypts the warehouse, `secrets` the managed admin secret. */
-    keys: Pick<PlatformKeyRefs, "databases" | "secrets">;
+    /** `databases` encrypts the warehouse, `secrets` the managed admin secret, `logs` the audit log groups. */
+    keys: Pick<PlatformKeyRefs, "databases" | "secrets" | "logs">;
+    /** Retention of the audit log groups (connection, user, user-activity logs). @default context.logRetentionDays */
+    auditLogRetentionDays?: number;
     network: Pick<NetworkRefs, "vpcId" | "privateSubnetIds" | "computeSecurityGroupId">;
     /** `PlatformConfig.storage.redshift`. Whether the warehouse exists is the caller's plain boolean (`enabled`). */
     settings: StorageConfig["redshift"];
@@ -101,6 +104,15 @@ export class Warehouse extends pulumi.ComponentResource {
         });
         this.securityGroupId = sg.securityGroup.id;
 
+        // Created before logging starts: Redshift would otherwise create them unencrypted and keep them forever.
+        const logGroups = serviceLogGroups(
+            this,
+            name,
+            REDSHIFT_LOG_EXPORTS.map((t) => ({ suffix: `log-${t}`, name: s.mode === "serverless" ? `/aws/redshift/${this.name}/${t}` : `/aws/redshift/cluster/${this.name}/${t}` })),
+            args.keys.logs,
+            args.auditLogRetentionDays ?? args.context.logRetentionDays,
+        );
+
         if (s.mode === "serverless") {
             this.namespace = new aws.redshiftserverless.Namespace(
                 `${name}-namespace`,
@@ -115,7 +127,7 @@ export class Warehouse extends pulumi.ComponentResource {
                     iamRoles: args.iamRoleArns ?? [],
                     tags,
                 },
-                { parent: this, protect },
+                { parent: this, protect, dependsOn: logGroups },
             );
             this.workgroup = new aws.redshiftserverless.Workgroup(
                 `${name}-workgroup`,
@@ -194,7 +206,7 @@ export class Warehouse extends pulumi.ComponentResource {
                     logDestinationType: "cloudwatch",
                     logExports: [...REDSHIFT_LOG_EXPORTS],
                 },
-                { parent: this },
+                { parent: this, dependsOn: logGroups },
             );
             this.endpoint = this.cluster.dnsName;
             this.adminSecretArn = this.cluster.masterPasswordSecretArn;

@@ -45,7 +45,8 @@ export const STORAGE_KEYS = {
     objectLockRetentionDays: { type: "integer", default: HIPAA_RETENTION_DAYS, min: 1, max: 36500 },
     rdsEnabled: { type: "boolean", default: true },
     rdsEngine: { type: "string", default: "postgres", allowed: ["postgres", "aurora-postgresql"] },
-    rdsEngineVersion: { type: "string", default: "16.4" },
+    // By major only: AWS retires minor versions, and a pinned retired minor fails the next deploy.
+    rdsEngineVersion: { type: "string", default: "16" },
     rdsInstanceClass: { type: "string", default: "db.t4g.micro" },
     rdsAllocatedStorageGiB: { type: "integer", default: 20, min: 20, max: 65536 },
     rdsMultiAz: { type: "boolean", default: true },
@@ -155,6 +156,9 @@ function lifecycles(v: StorageValues): Record<LifecycleBucket, LifecycleSettings
     return out;
 }
 
+/** Minimum days an object stays in STANDARD_IA before a lifecycle rule may move it on (S3 refuses shorter gaps). */
+export const S3_IA_MIN_STORAGE_DAYS = 30;
+
 /** Problems of the storage keys. Pure. */
 export function validateStorageSettings(v: StorageValues, ctx: ValidationContext): Problem[] {
     const problems: Problem[] = [];
@@ -162,8 +166,12 @@ export function validateStorageSettings(v: StorageValues, ctx: ValidationContext
     const minIa = `at least ${S3_MIN_IA_DAYS} days (S3's minimum before a transition to STANDARD_IA)`;
     // The stack-wide pair.
     if (v.lifecycleIaDays < S3_MIN_IA_DAYS) problems.push(problem("lifecycleIaDays", minIa, v.lifecycleIaDays));
-    if (v.lifecycleArchiveDays <= v.lifecycleIaDays) {
-        problems.push(problem("lifecycleArchiveDays", `the ${archiveClass} transition after the STANDARD_IA transition (${v.lifecycleIaDays} days)`, v.lifecycleArchiveDays));
+    // S3 keeps an object in STANDARD_IA at least 30 days: a rule whose archive transition comes sooner after its
+    // STANDARD_IA transition is refused by PutBucketLifecycleConfiguration (AWS knowledge center
+    // "s3-lifecycle-rule-glacier-storage"; S3 user guide, "Transitioning objects using Amazon S3 Lifecycle").
+    const after = (ia: number) => `the ${archiveClass} transition at least ${S3_IA_MIN_STORAGE_DAYS} days after the STANDARD_IA transition (${ia} days; S3 keeps objects in STANDARD_IA ${S3_IA_MIN_STORAGE_DAYS} days)`;
+    if (v.lifecycleArchiveDays < v.lifecycleIaDays + S3_IA_MIN_STORAGE_DAYS) {
+        problems.push(problem("lifecycleArchiveDays", after(v.lifecycleIaDays), v.lifecycleArchiveDays));
     }
     // Each override; a bucket that sets neither key inherits a pair already checked.
     const lifecycle = lifecycles(v);
@@ -174,17 +182,17 @@ export function validateStorageSettings(v: StorageValues, ctx: ValidationContext
         const ownArchive = (v[archiveKey] as number) !== 0;
         const { infrequentAccessDays: ia, archiveDays: archive } = lifecycle[zone];
         if (ownIa && ia < S3_MIN_IA_DAYS) problems.push(problem(iaKey, minIa, ia));
-        if ((ownIa || ownArchive) && archive <= ia) {
+        if ((ownIa || ownArchive) && archive < ia + S3_IA_MIN_STORAGE_DAYS) {
             problems.push(
                 ownArchive
-                    ? problem(archiveKey, `the ${archiveClass} transition after the STANDARD_IA transition (${ia} days)`, archive)
-                    : problem(iaKey, `a STANDARD_IA transition before the ${archiveClass} transition (${archive} days)`, ia),
+                    ? problem(archiveKey, after(ia), archive)
+                    : problem(iaKey, `a STANDARD_IA transition at least ${S3_IA_MIN_STORAGE_DAYS} days before the ${archiveClass} transition (${archive} days)`, ia),
             );
         }
     }
-    if (!/^\d+(\.\d+)*$/.test(v.rdsEngineVersion)) {
+    if (!/^\d+$/.test(v.rdsEngineVersion)) {
         // The parameter-group family is derived from the major version (postgres16, aurora-postgresql16).
-        problems.push(problem("rdsEngineVersion", "a PostgreSQL engine version such as 16.4", v.rdsEngineVersion));
+        problems.push(problem("rdsEngineVersion", "a PostgreSQL major version such as 16 (AWS retires minor versions; autoMinorVersionUpgrade keeps the minor current)", v.rdsEngineVersion));
     }
     if (ctx.isProd && v.elasticacheMode === "replicationGroup" && v.elasticacheReplicas < 1) {
         problems.push(problem("elasticacheReplicas", "at least 1 in prod (automatic failover needs a replica)", v.elasticacheReplicas));

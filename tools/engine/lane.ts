@@ -224,6 +224,9 @@ export class EngineProject {
             // Enables --event-log, the structured record of policy findings and resource operations.
             PULUMI_DEBUG_COMMANDS: "true",
             PULUMI_SKIP_CONFIRMATIONS: "true",
+            // The real-engine test lane runs the committed stack files, whose account ids and VPN peer are examples the
+            // program's config reader refuses outside a test lane (components/shared/config.ts isTestLane).
+            HDP_TEST_LANE: "real-engine",
             NO_COLOR: "1",
         };
     }

@@ -185,14 +185,27 @@ function clearProjectModules(projectDir: string, programPath: string): void {
     }
 }
 
-/** Runs the program module the way the Node.js language host does (CommonJS). */
+/**
+ * The test-lane flag the program's config reader checks (`components/shared/config.ts` `isTestLane`): the offline
+ * engine runs the committed stack files, whose account ids and VPN peer are examples a real deploy must refuse.
+ */
+export const TEST_LANE_ENV = "HDP_TEST_LANE";
+
+/** Runs the program module the way the Node.js language host does (CommonJS), in the offline test lane. */
 function programOf(programPath: string, projectDir: string): () => Promise<Record<string, unknown> | void> {
     return async () => {
         clearProjectModules(projectDir, programPath);
-        const load = createRequire(programPath);
-        const exported = load(programPath) as unknown;
-        const result = exported instanceof Function ? await (exported as () => unknown)() : exported;
-        return (result ?? undefined) as Record<string, unknown> | undefined;
+        const previous = process.env[TEST_LANE_ENV];
+        process.env[TEST_LANE_ENV] = "offline";
+        try {
+            const load = createRequire(programPath);
+            const exported = load(programPath) as unknown;
+            const result = exported instanceof Function ? await (exported as () => unknown)() : exported;
+            return (result ?? undefined) as Record<string, unknown> | undefined;
+        } finally {
+            if (previous === undefined) delete process.env[TEST_LANE_ENV];
+            else process.env[TEST_LANE_ENV] = previous;
+        }
     };
 }
 

@@ -210,7 +210,13 @@ const COMPUTED_OUTPUTS: Record<string, ComputedOutputs> = {
     "aws:opensearch/domain:Domain": (n, _id, ctx) => ({ endpoint: `vpc-${n}-${stableSuffix(n, 26)}.${ctx.region}.es.amazonaws.com` }),
     // Gateway endpoints publish the service's prefix list, which security groups use for egress.
     "aws:ec2/vpcEndpoint:VpcEndpoint": (_n, _id, _ctx, inputs) => (inputs.vpcEndpointType === "Gateway" ? { prefixListId: `pl-${stableSuffix(`${inputs.serviceName}`, 8)}` } : {}),
-    "aws:apigatewayv2/api:Api": (_n, id, ctx) => ({ apiEndpoint: `https://${id.slice(0, 10)}.execute-api.${ctx.region}.amazonaws.com` }),
+    // Lambda permissions and IAM policies name the API by its execute-api ARN (arn:aws:execute-api:<region>:<account>:<id>).
+    "aws:apigatewayv2/api:Api": (_n, id, ctx) => ({
+        apiEndpoint: `https://${id.slice(0, 10)}.execute-api.${ctx.region}.amazonaws.com`,
+        executionArn: `arn:${ctx.partition}:execute-api:${ctx.region}:${ctx.accountId}:${id}`,
+    }),
+    // Queue policies name their queue by URL.
+    "aws:sqs/queue:Queue": (n, _id, ctx) => ({ url: `https://sqs.${ctx.region}.amazonaws.com/${ctx.accountId}/${n}` }),
 };
 
 /** Mocks with the realism of the chosen mode. */

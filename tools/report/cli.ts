@@ -10,6 +10,7 @@ import * as path from "path";
 import { secretOverrides } from "../offline/cli";
 import { runOffline, REPO_ROOT } from "../offline/engine";
 import type { Mode } from "../offline/recorder";
+import { proveWiring } from "../wiring/prove";
 import { buildEvidence } from "./evidence";
 import { mermaidBrowserScript, renderHtml, renderJson, renderMarkdown } from "./render";
 
@@ -39,7 +40,9 @@ export async function writeReport(options: ReportOptions, log: (line: string) =>
     if (result.exitCode === 2 || !result.recording) {
         throw new Error(`offline run failed in ${result.error?.phase ?? "unknown"} phase: ${result.error?.message ?? "no recording"}`);
     }
-    const evidence = buildEvidence(result);
+    // The wiring proof needs key ARNs, which only an `up` recording has.
+    const wiring = options.mode === "up" ? await proveWiring(result.recording) : undefined;
+    const evidence = buildEvidence(result, wiring);
     fs.mkdirSync(options.outDir, { recursive: true });
     const written = {
         markdown: path.join(options.outDir, "hipaa-evidence.md"),

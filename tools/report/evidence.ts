@@ -5,6 +5,7 @@
 import type { OfflineResult } from "../offline/engine";
 import type { PolicyDiagnostic, PolicyInfo } from "../offline/analyzer";
 import type { RecordedResource } from "../offline/recorder";
+import type { WiringProof } from "../wiring/prove";
 
 /** A Security Rule safeguard and the resource types that implement it on this platform. */
 export interface Safeguard {
@@ -27,7 +28,7 @@ export const SAFEGUARDS: Safeguard[] = [
         title: "Encryption and decryption at rest",
         implementedBy: ["aws:kms/", "aws:s3/bucketServerSideEncryptionConfiguration:", "aws:rds/", "aws:redshift", "aws:dynamodb/table:", "aws:elasticache/", "aws:efs/fileSystem:", "aws:ebs/", "aws:kinesis/", "aws:sns/topic:", "aws:sqs/queue:", "aws:cloudwatch/logGroup:", "aws:glue/", "aws:athena/workgroup:", "aws:emr", "aws:opensearch/domain:", "aws:secretsmanager/secret:", "aws:backup/vault:", "aws:storagegateway/"],
     },
-    { section: "164.312(b)", title: "Audit controls", implementedBy: ["aws:cloudtrail/", "aws:s3/bucketLogging:", "aws:ec2/flowLog:", "aws:cloudwatch/logGroup:", "aws:apigatewayv2/stage:"] },
+    { section: "164.312(b)", title: "Audit controls", implementedBy: ["aws:cloudtrail/", "aws:s3/bucketLogging:", "aws:ec2/flowLog:", "aws:cloudwatch/logGroup:", "aws:apigatewayv2/stage:", "aws:cfg/", "aws:securityhub/"] },
     { section: "164.312(c)(1)", title: "Integrity", implementedBy: ["aws:s3/bucketVersioning:", "aws:s3/bucketObjectLockConfiguration:", "aws:cloudtrail/trail:"] },
     { section: "164.312(d)", title: "Person or entity authentication", implementedBy: ["aws:iam/role:Role", "aws:rds/instance:", "aws:rds/cluster:", "aws:apigatewayv2/authorizer:", "aws:elasticache/user"] },
     {
@@ -35,7 +36,7 @@ export const SAFEGUARDS: Safeguard[] = [
         title: "Transmission security",
         implementedBy: ["aws:s3/bucketPolicy:", "aws:rds/parameterGroup:", "aws:rds/clusterParameterGroup:", "aws:redshift", "aws:ec2/vpnConnection:", "aws:ec2/customerGateway:", "aws:ec2/vpnGateway:", "aws:efs/fileSystemPolicy:", "aws:apigatewayv2/", "aws:opensearch/domain:", "aws:elasticache/", "aws:sns/topicPolicy:", "aws:ec2/vpcEndpoint:"],
     },
-    { section: "164.308(a)(1)(ii)(D)", title: "Information system activity review (incl. PHI discovery)", implementedBy: ["aws:macie2/", "aws:cloudtrail/", "aws:guardduty/"] },
+    { section: "164.308(a)(1)(ii)(D)", title: "Information system activity review (incl. PHI discovery)", implementedBy: ["aws:macie2/", "aws:cloudtrail/", "aws:guardduty/", "aws:cfg/", "aws:securityhub/"] },
     { section: "164.308(a)(6)", title: "Security incident procedures and monitoring", implementedBy: ["aws:cloudwatch/metricAlarm:", "aws:cloudwatch/logMetricFilter:", "aws:cloudwatch/eventRule:", "aws:cloudwatch/eventTarget:", "aws:sns/", "aws:guardduty/"] },
     { section: "164.308(a)(7)", title: "Contingency plan: backup and disaster recovery", implementedBy: ["aws:backup/", "aws:dynamodb/table:", "aws:rds/instance:", "aws:rds/cluster:", "aws:redshift"] },
     { section: "164.310(d)(2)(i)", title: "Device and media controls: disposal and re-use", implementedBy: ["aws:s3/bucketLifecycleConfiguration:", "aws:kms/key:"] },
@@ -62,7 +63,21 @@ export interface SafeguardEvidence {
     policies: PolicyVerdict[];
     /** Worst verdict over the safeguard's policies. */
     verdict: Verdict | "no-policy";
+    /** AWS Config conformance packs among the implementing resources, with the `# Source:`/`# Version:` of their template. */
+    conformancePacks?: { name: string; source: string; version: string }[];
+    /** Service integrations the wiring proof evaluated for this safeguard (`tools/wiring/`), when it ran. */
+    integrations?: { kind: string; title: string; proven: boolean }[];
 }
+
+/** Detective controls (164.312(b), 164.308(a)(1)(ii)(D)): a conformance pack's name and its template's provenance. */
+function conformancePackOf(r: RecordedResource): { name: string; source: string; version: string } {
+    const body = typeof r.inputs.templateBody === "string" ? r.inputs.templateBody : "";
+    const line = (key: string) => new RegExp(`^# ${key}: (.+)$`, "m").exec(body)?.[1].trim() ?? "not stated in the template";
+    return { name: typeof r.inputs.name === "string" ? r.inputs.name : r.name, source: line("Source"), version: line("Version") };
+}
+
+/** Alerting integrations evidence incident procedures; every other proven path (TLS-only, key-policy-checked) transmission security. */
+const ALERTING = new Set(["alarm-to-topic", "event-rule-target"]);
 
 export type Posture = "yes" | "no" | "n/a";
 
@@ -239,7 +254,7 @@ export function buildDiagram(resources: RecordedResource[]): string {
 }
 
 /** Builds the evidence of one run. */
-export function buildEvidence(result: OfflineResult): Evidence {
+export function buildEvidence(result: OfflineResult, wiring?: WiringProof): Evidence {
     const recording = result.recording;
     if (!recording) {
         throw new Error(`the program did not run (${result.error?.phase}: ${result.error?.message}); no evidence to report`);
@@ -264,6 +279,12 @@ export function buildEvidence(result: OfflineResult): Evidence {
             resources: implementing.map((r) => ({ urn: r.urn, type: r.type, name: r.name, component: componentName(r) })),
             policies: pv,
             verdict: worst(pv.map((v) => v.verdict)),
+            ...(implementing.some((r) => r.type === "aws:cfg/conformancePack:ConformancePack")
+                ? { conformancePacks: implementing.filter((r) => r.type === "aws:cfg/conformancePack:ConformancePack").map(conformancePackOf) }
+                : {}),
+            ...(wiring && (s.section === "164.308(a)(6)" || s.section === "164.312(e)(1)")
+                ? { integrations: wiring.integrations.filter((i) => ALERTING.has(i.kind) === (s.section === "164.308(a)(6)")).map((i) => ({ kind: i.kind, title: i.title, proven: i.proven })) }
+                : {}),
         };
     });
 

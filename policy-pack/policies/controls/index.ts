@@ -4,6 +4,7 @@
  */
 import { Policies } from "@pulumi/policy";
 import { cloudtrailAuditConfiguration } from "./cloudtrail-audit-configuration";
+import { configRecorderForPhi } from "./config-recorder-for-phi";
 import { dataStoreBackups } from "./data-store-backups";
 import { dataStoreDeletionProtection } from "./data-store-deletion-protection";
 import { efsTlsInTransit } from "./efs-tls-in-transit";
@@ -27,6 +28,7 @@ export const controlPolicies: Policies = [
     loadBalancerTlsListeners,
     kmsKeyRotation,
     cloudtrailAuditConfiguration,
+    configRecorderForPhi,
     logRetentionMinimum,
     noPublicDataStores,
     dataStoreBackups,

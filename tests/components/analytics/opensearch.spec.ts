@@ -31,8 +31,19 @@ describe("components/analytics/opensearch", () => {
         const lrp = JSON.parse(String(inputs(one(rec, "aws:cloudwatch/logResourcePolicy:LogResourcePolicy", "analytics-search-log-policy")).policyDocument));
         assert.deepStrictEqual(lrp.Statement[0].Principal, { Service: "es.amazonaws.com" });
         assert.deepStrictEqual(lrp.Statement[0].Condition, { StringEquals: { "aws:SourceAccount": acct }, ArnLike: { "aws:SourceArn": `arn:aws:es:us-east-1:${acct}:domain/hdp-prod-search` } });
+        // The domain admits only its master role (configured people map further roles through fine-grained access
+        // control), and the master role is assumed only with MFA (by default) by principals of this account.
         const access = JSON.parse(String(d.accessPolicies));
-        assert.deepStrictEqual(access.Statement[0].Principal, { AWS: `arn:aws:iam::${acct}:root` });
+        assert.deepStrictEqual(access.Statement[0].Principal, { AWS: [`arn:aws:iam::${acct}:role/hdp-prod-search-admin`] });
+        const trust = JSON.parse(String(inputs(one(rec, "aws:iam/role:Role", "analytics-search-admin")).assumeRolePolicy));
+        const assume = (principal: string, mfa: string) =>
+            simulate(
+                { principal, action: "sts:AssumeRole", resource: `arn:aws:iam::${acct}:role/hdp-prod-search-admin`, resourceAccount: acct, context: { "aws:MultiFactorAuthPresent": mfa } },
+                { resourcePolicy: trust },
+            );
+        assert.strictEqual(await assume(`arn:aws:iam::${acct}:user/operator`, "true"), "Allowed");
+        assert.strictEqual(await assume(`arn:aws:iam::${acct}:user/operator`, "false"), "ImplicitlyDenied", "without MFA");
+        assert.strictEqual(await assume(`arn:aws:iam::${acct}:role/any-application`, "false"), "ImplicitlyDenied");
         const sg = inputs(one(rec, "aws:ec2/securityGroup:SecurityGroup", "analytics-search-sg"));
         assert.deepStrictEqual(sg.ingress, [{ description: "HTTPS from compute", protocol: "tcp", fromPort: 443, toPort: 443, securityGroups: ["sg-0123456789abcdef0"] }]);
         assert.deepStrictEqual(sg.egress, []);
@@ -46,6 +57,18 @@ describe("components/analytics/opensearch", () => {
         assert.strictEqual(await put(`arn:aws:es:us-east-1:${acct}:domain/someone-else`), "ImplicitlyDenied");
     });
 
+    it("creates OpenSearch's service-linked role before a VPC domain, unless the account already has it", async () => {
+        const { rec } = await recordAnalytics({ stack: "prod", mode: "preview" });
+        const slr = one(rec, "aws:iam/serviceLinkedRole:ServiceLinkedRole", "analytics-search-service-role");
+        assert.strictEqual(inputs(slr).awsServiceName, "opensearchservice.amazonaws.com");
+        assert.ok(one(rec, "aws:opensearch/domain:Domain", "analytics-search-domain").dependencies.includes(slr.urn), "the domain waits for the role");
+        // AWS allows one AWSServiceRoleForAmazonOpenSearchService per account: a second stack (or a console-created
+        // role) makes CreateServiceLinkedRole fail, so the switch leaves it out.
+        const existing = await recordAnalytics({ stack: "prod", mode: "preview", overrides: { opensearchServiceLinkedRoleExists: true } });
+        assert.deepStrictEqual(ofType(existing.rec, "aws:iam/serviceLinkedRole:ServiceLinkedRole"), []);
+        assert.strictEqual(ofType(existing.rec, "aws:opensearch/domain:Domain").length, 1);
+    });
+
     it("runs a one-node dev domain without zone awareness in one subnet", async () => {
         const { rec } = await recordAnalytics({ stack: "dev", mode: "preview", overrides: { opensearchEnabled: true } });
         const d = inputs(one(rec, "aws:opensearch/domain:Domain", "analytics-search-domain"));
@@ -55,9 +78,11 @@ describe("components/analytics/opensearch", () => {
 
     it("creates no OpenSearch domain or QuickSight data source when they are off (dev defaults)", async () => {
         const { rec } = await recordAnalytics({ stack: "dev", mode: "preview" });
-        for (const t of ["healthcare:analytics:OpenSearchDomain", "healthcare:analytics:QuickSightDataSource", "aws:opensearch/domain:Domain", "aws:cloudwatch/logResourcePolicy:LogResourcePolicy", "aws:quicksight/dataSource:DataSource"]) {
+        for (const t of ["healthcare:analytics:OpenSearchDomain", "healthcare:analytics:QuickSightDataSource", "aws:opensearch/domain:Domain", "aws:quicksight/dataSource:DataSource"]) {
             assert.strictEqual(ofType(rec, t).length, 0, t);
         }
+        // The only log-group resource policy is the API's vended access-log delivery, not OpenSearch's.
+        assert.deepStrictEqual(ofType(rec, "aws:cloudwatch/logResourcePolicy:LogResourcePolicy").map((p) => p.name), ["analytics-presentation-access-log-delivery"]);
         assert.strictEqual(ofType(rec, "aws:iam/role:Role").filter((r) => /search-admin|quicksight/.test(String(inputs(r).name))).length, 0);
     });
 
@@ -84,8 +109,10 @@ describe("components/analytics/opensearch", () => {
         const search = one(rec, "healthcare:analytics:OpenSearchDomain", "analytics-search");
         assert.deepStrictEqual(
             descendants(rec, search.urn).map((r) => r.name).sort(),
-            moved.filter(([, n]) => n.startsWith("analytics-search")).map(([, n]) => n).sort(),
+            // The service-linked role is new (it was never under PresentationApi): no alias.
+            [...moved.filter(([, n]) => n.startsWith("analytics-search")).map(([, n]) => n), "analytics-search-service-role"].sort(),
         );
+        assert.deepStrictEqual(one(rec, "aws:iam/serviceLinkedRole:ServiceLinkedRole", "analytics-search-service-role").options.aliases, []);
         // Nothing of search or BI is left under the API component.
         assert.deepStrictEqual(descendants(rec, presentation.urn).filter((r) => /search|quicksight/.test(r.name)).map((r) => r.name), []);
     });

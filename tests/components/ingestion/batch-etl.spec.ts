@@ -84,7 +84,9 @@ describe("components/ingestion/batch-etl: BatchEtl", () => {
                     const secret = one(rec, "aws:secretsmanager/secret:Secret", "ingest-batch-db-secret");
                     assert.strictEqual(inputs(secret).name, `${p}-ingest-batch-onprem-jdbc`);
                     assert.strictEqual(inputs(secret).kmsKeyId, keys.secrets.arn);
-                    assert.strictEqual(inputs(secret).recoveryWindowInDays, stack === "prod" ? 30 : 7);
+                    // Dev deletes at once: a secret in its recovery window keeps its name, and re-creating the stack within
+                    // the window would fail. Prod keeps the longest window (and protects the secret).
+                    assert.strictEqual(inputs(secret).recoveryWindowInDays, stack === "prod" ? 30 : 0);
                     assert.strictEqual(secret.options.protect, stack === "prod");
                     const version = one(rec, "aws:secretsmanager/secretVersion:SecretVersion", "ingest-batch-db-secret-value");
                     assert.ok(isWireSecret(version.inputs.secretString), "secretString is a secret on the wire");

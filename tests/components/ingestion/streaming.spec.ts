@@ -3,6 +3,7 @@ import { StreamingIngestion, STREAM_ERROR_PREFIX, STREAM_PREFIX } from "../../..
 import { PlatformConfig } from "../../../components/shared/config";
 import { Recording } from "../../../tools/offline/recorder";
 import { contextOf, descendants, fakeKeys, inputs, one, ofType } from "../../support/platform";
+import { ALLOW_ALL, evaluate } from "../../support/iam";
 import { bucketRef, decide, documentOf, MODES, platformConfig, record, STACKS } from "./support";
 
 const build = (cfg: PlatformConfig, name = "ingest-stream") => () =>
@@ -145,6 +146,33 @@ describe("components/ingestion/streaming: StreamingIngestion", () => {
             });
         }
     }
+
+    it("the producer role trusts only the configured producers; without any, only MFA-authenticated principals of the account", async () => {
+        const assume = async (cfg: PlatformConfig, principal: string, context: Record<string, string> = {}) => {
+            const rec = await record(cfg, "prod", "preview", build(cfg));
+            const trust = documentOf(one(rec, "aws:iam/role:Role", "ingest-stream-producer-role"), "assumeRolePolicy");
+            const account = cfg.naming.accountId;
+            return evaluate({
+                principal,
+                action: "sts:AssumeRole",
+                resource: `arn:aws:iam::${account}:role/hdp-prod-ingest-stream-producer`,
+                resourceAccount: account,
+                context: { "aws:PrincipalArn": principal, "aws:PrincipalAccount": account, ...context },
+                identityPolicies: [ALLOW_ALL],
+                resourcePolicy: trust,
+            });
+        };
+        const byDefault = platformConfig("prod");
+        const account = byDefault.naming.accountId;
+        const app = `arn:aws:iam::${account}:role/some-application`;
+        assert.strictEqual(await assume(byDefault, app), "ImplicitlyDenied", "any role of the account, without MFA");
+        assert.strictEqual(await assume(byDefault, `arn:aws:iam::${account}:user/operator`, { "aws:MultiFactorAuthPresent": "true" }), "Allowed", "a person with MFA");
+        const engine = `arn:aws:iam::${account}:role/ehr-interface-engine`;
+        const configured = platformConfig("prod", { streamProducerPrincipalArns: [engine] });
+        assert.strictEqual(await assume(configured, engine), "Allowed", "the configured producer");
+        assert.strictEqual(await assume(configured, app), "ImplicitlyDenied", "another role of the account");
+        assert.throws(() => platformConfig("prod", { streamProducerPrincipalArns: ["arn:aws:iam::999999999999:role/x"] }), /streamProducerPrincipalArns\[0\]: expected an IAM role or user ARN of account 345678901234/);
+    });
 
     it("uses provisioned shards when kinesisMode is PROVISIONED", async () => {
         const cfg = platformConfig("dev", { kinesisMode: "PROVISIONED", kinesisShardCount: 4 });

@@ -239,6 +239,17 @@ describe("components/security/access", () => {
             );
             assert.strictEqual(await write("s3:GetObject", { "s3:ExistingObjectTag/customer": "northside-clinic" }), "Allowed", "engineers read every customer");
             assert.strictEqual(await write("s3:DeleteObjectVersion", {}), "ImplicitlyDenied", "no permanent deletion");
+            // Athena writes the engineer's query results with the engineer's credentials, untagged (they are no customer's).
+            const results = await evaluate({
+                principal: engineer,
+                action: "s3:PutObject",
+                resource: `${base.zones.results.arn}/athena/hdp-prod-analytics/q.csv`,
+                resourceAccount: account(),
+                context: { ...tls, "s3:ObjectCreationOperation": "true" },
+                identityPolicies: [roleDoc("data-engineer")],
+                resourcePolicy: bucketPolicy(base.rec, "results"),
+            });
+            assert.strictEqual(results, "Allowed", "Athena query results");
         });
 
         it("analysts read curated and results, write only Athena results, and query only through the workgroup", async () => {

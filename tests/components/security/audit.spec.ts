@@ -132,8 +132,11 @@ describe("AuditTrail (healthcare:security:AuditTrail)", () => {
                 assert.strictEqual(cfg.dataLake.objectLock.enabled, stack === "prod");
                 if (stack === "prod") {
                     assert.strictEqual(inputs(bucket).objectLockEnabled, true);
+                    // Audit evidence is locked in COMPLIANCE mode whatever the lake's mode (GOVERNANCE in prod's config):
+                    // nobody, the root user included, can shorten it or delete a log file early.
+                    assert.strictEqual(cfg.dataLake.objectLock.mode, "GOVERNANCE");
                     assert.deepStrictEqual(inputs(one(rec, T.lock, "audit-bucket-object-lock")).rule, {
-                        defaultRetention: { mode: cfg.dataLake.objectLock.mode, days: cfg.logging.auditRetentionDays },
+                        defaultRetention: { mode: "COMPLIANCE", days: cfg.logging.auditRetentionDays },
                     });
                 } else {
                     assert.deepStrictEqual(ofType(rec, T.lock), []);
@@ -190,6 +193,17 @@ describe("AuditTrail (healthcare:security:AuditTrail)", () => {
             );
             const aclCheck = (sourceArn: string) =>
                 simulate({ principal: "cloudtrail.amazonaws.com", action: "s3:GetBucketAcl", resource: bucketArn, resourceAccount: account, context: { "aws:SourceArn": sourceArn, "s3:TlsVersion": "1.3" } }, { resourcePolicy: doc });
+            // No one bypasses a retention on audit evidence (an object written with an explicit GOVERNANCE retention included).
+            for (const principal of [`arn:aws:iam::${account}:role/administrator`, `arn:aws:iam::${account}:root`]) {
+                assert.strictEqual(
+                    await simulate(
+                        { principal, action: "s3:BypassGovernanceRetention", resource: logFile, resourceAccount: account, context: { "s3:TlsVersion": "1.3" } },
+                        { resourcePolicy: doc },
+                    ),
+                    "ExplicitlyDenied",
+                    principal,
+                );
+            }
             assert.strictEqual(await aclCheck(trailArn(cfg)), "Allowed");
             assert.strictEqual(await aclCheck(`arn:aws:cloudtrail:us-east-1:${OTHER_ACCOUNT}:trail/x`), "ImplicitlyDenied");
         });

@@ -116,8 +116,15 @@ describe("components/security/keys", () => {
                 assert.ok(!action.includes("*") && !/Decrypt|Encrypt|GenerateDataKey|Sign|Verify|Mac|CreateGrant/.test(action), `administrators may not use the key: ${action}`);
             }
         }
-        // Databases, streaming, secrets and backup serve AWS services through IAM grants: no service principal.
-        for (const segment of ["databases", "streaming", "secrets", "backup"]) {
+        // The databases key is also the account's EBS default key: the Auto Scaling service-linked role is named on it.
+        assert.deepStrictEqual((keyPolicy(rec, "databases") as Doc).Statement.map((s) => s.Sid), [
+            "EnableIamPoliciesOfThisAccount",
+            "KeyAdministrators",
+            "AllowAutoScalingServiceLinkedRoleToUseTheKey",
+            "AllowAutoScalingServiceLinkedRoleToGrantForVolumes",
+        ]);
+        // Streaming, secrets and backup serve AWS services through IAM grants: no service principal.
+        for (const segment of ["streaming", "secrets", "backup"]) {
             const doc = keyPolicy(rec, segment) as Doc;
             assert.deepStrictEqual(doc.Statement.map((s) => s.Sid), ["EnableIamPoliciesOfThisAccount", "KeyAdministrators"]);
         }
@@ -154,6 +161,21 @@ describe("components/security/keys", () => {
             assert.strictEqual(await decrypt(slr, "s3.us-east-1.amazonaws.com"), "Allowed");
             assert.strictEqual(await decrypt(slr, "secretsmanager.us-east-1.amazonaws.com"), "ImplicitlyDenied");
             assert.strictEqual(await decrypt(`arn:aws:iam::${account}:role/some-other-role`, "s3.us-east-1.amazonaws.com"), "ImplicitlyDenied");
+        });
+
+        it("the Auto Scaling service-linked role can use the databases key (the EBS default key) and grant it to EC2 only for AWS resources", async () => {
+            // AWS: "Required AWS KMS key policy for use with encrypted volumes" (EC2 Auto Scaling user guide). Without it
+            // every Auto Scaling launch of an encrypted volume fails once the key is the account's EBS default key.
+            const slr = `arn:aws:iam::${account}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`;
+            const use = (principal: string, action: string, extra: Record<string, string> = {}) =>
+                ask("databases", principal, action, { "aws:PrincipalArn": principal, "kms:CallerAccount": account, ...extra });
+            for (const action of ["kms:GenerateDataKeyWithoutPlaintext", "kms:Decrypt", "kms:ReEncryptFrom", "kms:DescribeKey", "kms:Encrypt"]) {
+                assert.strictEqual(await use(slr, action), "Allowed", action);
+            }
+            assert.strictEqual(await use(slr, "kms:CreateGrant", { "kms:GrantIsForAWSResource": "true" }), "Allowed");
+            assert.strictEqual(await use(slr, "kms:CreateGrant", { "kms:GrantIsForAWSResource": "false" }), "ImplicitlyDenied");
+            assert.strictEqual(await use(`arn:aws:iam::${account}:role/some-other-role`, "kms:Decrypt"), "ImplicitlyDenied");
+            assert.strictEqual(await ask("data-lake", slr, "kms:Decrypt", { "aws:PrincipalArn": slr, "kms:CallerAccount": account }), "ImplicitlyDenied", "only the databases key");
         });
 
         it("CloudTrail can encrypt log files with the logs key only for this stack's trails in this account", async () => {

@@ -35,6 +35,7 @@ function argsFor(cfg: PlatformConfig, keys: Pick<PlatformKeyRefs, "dataLake"> = 
         lifecycle: cfg.dataLake.lifecycle.logs,
         accessLogBucketName: `hdp-${environment}-access-logs-${accountId}-${region}`,
         inventoryBucketName: `hdp-${environment}-inventory-${accountId}-${region}`,
+        manageAccount: !cfg.security.delegatedAdministrator,
         ...extra,
     };
 }
@@ -293,5 +294,14 @@ describe("MacieDiscovery (healthcare:security:MacieDiscovery)", () => {
                 });
             }
         }
+    });
+    it("under an organisation's delegated administrator, creates no Macie account (the administrator enabled it) and still runs the job", async () => {
+        const { rec, cfg } = await record("prod", "preview", {}, { securityDelegatedAdministrator: true });
+        assert.strictEqual(cfg.security.delegatedAdministrator, true);
+        assert.deepStrictEqual(ofType(rec, "aws:macie2/account:Account"), []);
+        const job = one(rec, T.job, "macie-phi-discovery");
+        assert.ok(!rec.resources.some((r) => r.type === "aws:macie2/account:Account" && job.dependencies.includes(r.urn)));
+        const own = await record("prod", "preview");
+        assert.strictEqual(ofType(own.rec, "aws:macie2/account:Account").length, 1, "the account's own Macie by default");
     });
 });

@@ -133,6 +133,9 @@ describe("SecurityMonitoring (healthcare:security:SecurityMonitoring)", () => {
             const ourRule = `arn:aws:events:us-east-1:${account}:rule/hdp-prod-monitoring-macie-findings`;
             assert.strictEqual(await publish("cloudwatch.amazonaws.com", ourAlarm), "Allowed");
             assert.strictEqual(await publish("events.amazonaws.com", ourRule), "Allowed");
+            // Every alarm of this stack publishes here (function errors, dead letters, inventory findings), not only the CIS ones.
+            assert.strictEqual(await publish("cloudwatch.amazonaws.com", `arn:aws:cloudwatch:us-east-1:${account}:alarm:hdp-prod-inventory-check-errors`), "Allowed");
+            assert.strictEqual(await publish("cloudwatch.amazonaws.com", `arn:aws:cloudwatch:us-east-1:${account}:alarm:hdp-dev-inventory-check-errors`), "ImplicitlyDenied");
             assert.strictEqual(await publish("cloudwatch.amazonaws.com", `arn:aws:cloudwatch:us-east-1:${account}:alarm:someone-elses-alarm`), "ImplicitlyDenied");
             assert.strictEqual(await publish("cloudwatch.amazonaws.com", ourAlarm.replace(account, OTHER_ACCOUNT), OTHER_ACCOUNT), "ImplicitlyDenied");
             assert.strictEqual(await publish("events.amazonaws.com", `arn:aws:events:us-east-1:${OTHER_ACCOUNT}:rule/hdp-prod-monitoring-macie-findings`, OTHER_ACCOUNT), "ImplicitlyDenied");

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { ConfigValidationError, loadPlatformConfig } from "../../../components/shared/config";
-import { mapSource, stackConfigMap } from "../../support/platform";
+import { mapSource, platformConfig, stackConfigMap } from "../../support/platform";
 
 function problemsFor(stack: "dev" | "prod", overrides: Record<string, unknown>): string[] {
     try {
@@ -11,6 +11,52 @@ function problemsFor(stack: "dev" | "prod", overrides: Record<string, unknown>):
     }
     assert.fail(`expected a ConfigValidationError for ${JSON.stringify(overrides)}`);
 }
+
+describe("components/security/settings: detective controls (ComplianceMonitoring)", () => {
+    it("prod: on, continuous recording, Security Hub with CIS 3.0.0, conformance parameters at AWS's defaults", () => {
+        assert.deepStrictEqual(platformConfig("prod").security.compliance, {
+            enabled: true,
+            config: {
+                managedByDelegatedAdministrator: false,
+                recordingFrequency: "CONTINUOUS",
+                homeRegion: "",
+                serviceLinkedRoleExists: false,
+                conformancePackEnabled: true,
+                snapshotDeliveryFrequency: "TwentyFour_Hours",
+            },
+            securityHub: { enabled: true, managedByDelegatedAdministrator: false, cisVersion: "3.0.0" },
+            conformance: { passwordMinimumLength: 14, passwordMaxAgeDays: 90, passwordReusePrevention: 24, accessKeyMaxAgeDays: 90 },
+        });
+    });
+
+    it("dev (cheap default): daily recording and no Security Hub, from Pulumi.dev.yaml", () => {
+        const c = platformConfig("dev").security.compliance;
+        assert.deepStrictEqual([c.enabled, c.config.recordingFrequency, c.securityHub.enabled, c.config.conformancePackEnabled], [true, "DAILY", false, true]);
+    });
+
+    it("prod refuses switching the detective controls off, or daily recording, naming the key", () => {
+        assert.deepStrictEqual(problemsFor("prod", { complianceMonitoringEnabled: false }), [
+            "healthcare-data-platform:complianceMonitoringEnabled: expected true in prod (AWS Config and Security Hub watch the deployed stack; set complianceConfigManagedByDelegatedAdministrator or securityHubManagedByDelegatedAdministrator when the organisation runs them), got false",
+        ]);
+        assert.deepStrictEqual(problemsFor("prod", { complianceConfigRecordingFrequency: "DAILY" }), [
+            "healthcare-data-platform:complianceConfigRecordingFrequency: expected CONTINUOUS in prod (daily recording keeps only the last state of a day, so a change reverted the same day leaves no history), got 'DAILY'",
+        ]);
+        // The organisation's recorder decides its own frequency.
+        assert.strictEqual(platformConfig("prod", { complianceConfigRecordingFrequency: "DAILY", complianceConfigManagedByDelegatedAdministrator: true }).security.compliance.config.managedByDelegatedAdministrator, true);
+        // dev may switch everything off.
+        assert.strictEqual(platformConfig("dev", { complianceMonitoringEnabled: false }).security.compliance.enabled, false);
+    });
+
+    it("rejects a malformed home region and out-of-range or unknown values", () => {
+        assert.deepStrictEqual(problemsFor("dev", { complianceConfigHomeRegion: "us-east", securityHubCisVersion: "5.0.0", compliancePasswordMinimumLength: 4, compliancePasswordReusePrevention: 30 }), [
+            "healthcare-data-platform:complianceConfigHomeRegion: expected an AWS region such as us-east-1 (the one region that records IAM and other global types), or empty for the stack's region, got 'us-east'",
+            "healthcare-data-platform:compliancePasswordMinimumLength: expected an integer from 6 to 128, got 4",
+            "healthcare-data-platform:compliancePasswordReusePrevention: expected an integer from 1 to 24, got 30",
+            "healthcare-data-platform:securityHubCisVersion: expected one of 1.2.0, 1.4.0, 3.0.0, got '5.0.0'",
+        ]);
+        assert.strictEqual(platformConfig("dev", { complianceConfigHomeRegion: "eu-west-1" }).security.compliance.config.homeRegion, "eu-west-1");
+    });
+});
 
 describe("components/security/settings", () => {
     it("refuses, at config time, what the security components used to refuse while registering", async () => {

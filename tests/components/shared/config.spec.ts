@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as assert from "assert";
-import { ConfigValidationError, DECLARED_KEYS, loadPlatformConfig, PROJECT } from "../../../components/shared/config";
+import { ConfigValidationError, DECLARED_KEYS, isTestLane, loadPlatformConfig, PROJECT } from "../../../components/shared/config";
 import { cidrsOverlap, closestKey, isSecretKey, parseCidr } from "../../../components/shared/config-keys";
 import * as fs from "fs";
 import * as path from "path";
@@ -195,17 +195,60 @@ describe("components/shared/config", () => {
             ]);
         });
 
-        it("rejects a Glacier transition that is not after the IA transition", async () => {
-            assert.deepStrictEqual(problemsFor({ lifecycleIaDays: 60, lifecycleArchiveDays: 60 }), [
-                "healthcare-data-platform:lifecycleArchiveDays: expected the GLACIER transition after the STANDARD_IA transition (60 days), got 60",
+        it("outside the test lane, rejects the stack files' example account and the documentation-range VPN peer", async () => {
+            const real = (stack: "dev" | "prod", overrides: Record<string, unknown> = {}) => {
+                try {
+                    loadPlatformConfig(mapSource(stackConfigMap(stack, overrides), stack), { rejectPlaceholders: true });
+                    return [];
+                } catch (err) {
+                    if (!(err instanceof ConfigValidationError)) throw err;
+                    return err.problems;
+                }
+            };
+            const lane = "(a real deploy needs your values; only the offline engine and the real-engine test lane, HDP_TEST_LANE=offline|real-engine, accept examples)";
+            assert.deepStrictEqual(real("prod"), [
+                `aws:allowedAccountIds: expected your AWS account id, not the example 345678901234 ${lane}, got ["345678901234"]`,
+                `healthcare-data-platform:onPremVpnPeerIp: expected the public IPv4 address of your VPN device, not an address of a documentation range (RFC 5737) ${lane}, got '203.0.113.10'`,
             ]);
+            assert.deepStrictEqual(real("dev"), [`aws:allowedAccountIds: expected your AWS account id, not the example 210987654321 ${lane}, got ["210987654321"]`]);
+            assert.deepStrictEqual(real("prod", { "aws:allowedAccountIds": ["602214076123"], onPremVpnPeerIp: "52.94.1.17", kmsKeyAdministratorArns: [], accessTrustedPrincipalArns: [] }), []);
+            // The offline engine and the specs read the stack files as they are.
+            assert.strictEqual(platformConfig("prod").naming.accountId, "345678901234");
+            assert.strictEqual(isTestLane({ HDP_TEST_LANE: "offline" }), true);
+            assert.strictEqual(isTestLane({ HDP_TEST_LANE: "real-engine" }), true);
+            assert.strictEqual(isTestLane({}), false);
+            assert.throws(() => isTestLane({ HDP_TEST_LANE: "yes" }), /HDP_TEST_LANE: expected offline or real-engine \(or unset for a real deploy\), got 'yes'/);
+        });
+
+        it("rejects reserved concurrency that would leave the account less than Lambda's 100 unreserved executions", async () => {
+            // prod: inventory check, query API and object tagger reserve 20 each; the account limit is configured.
+            assert.deepStrictEqual(problemsFor({ lambdaAccountConcurrencyLimit: 150 }, "prod"), [
+                "healthcare-data-platform:analyticsLambdaReservedConcurrency: expected at most 16 per function (3 functions may reserve at most 50 of the account's 150 concurrent executions: Lambda keeps 100 unreserved), got 20",
+            ]);
+            // A new account's default limit of 10 leaves nothing to reserve.
+            assert.deepStrictEqual(problemsFor({ lambdaAccountConcurrencyLimit: 10 }), [
+                "healthcare-data-platform:analyticsLambdaReservedConcurrency: expected no reservation this account can grant (3 functions may reserve at most 0 of the account's 10 concurrent executions: Lambda keeps 100 unreserved; raise the quota and lambdaAccountConcurrencyLimit), got 2",
+            ]);
+            assert.strictEqual(platformConfig("prod", { lambdaAccountConcurrencyLimit: 160 }).analytics.lambda.reservedConcurrency, 20);
+        });
+
+        it("rejects a Glacier transition less than 30 days after the IA transition (S3 refuses the rule)", async () => {
+            // S3 keeps an object in STANDARD_IA at least 30 days: PutBucketLifecycleConfiguration refuses a rule whose
+            // archive transition is less than 30 days after its STANDARD_IA transition (AWS knowledge center,
+            // "s3-lifecycle-rule-glacier-storage"; S3 user guide, lifecycle transition considerations).
+            const gap = (archiveKey: string, ia: number, got: number) =>
+                `healthcare-data-platform:${archiveKey}: expected the GLACIER transition at least 30 days after the STANDARD_IA transition (${ia} days; S3 keeps objects in STANDARD_IA 30 days), got ${got}`;
+            assert.deepStrictEqual(problemsFor({ lifecycleIaDays: 60, lifecycleArchiveDays: 60 }), [gap("lifecycleArchiveDays", 60, 60)]);
+            assert.deepStrictEqual(problemsFor({ lifecycleIaDays: 60, lifecycleArchiveDays: 89 }), [gap("lifecycleArchiveDays", 60, 89)]);
+            assert.strictEqual(platformConfig("dev", { lifecycleIaDays: 60, lifecycleArchiveDays: 90 }).dataLake.lifecycle.raw.archiveDays, 90);
             // The raw zone inherits the stack-wide 180-day archive transition, so its own IA key is the culprit.
             assert.deepStrictEqual(problemsFor({ lifecycleRawIaDays: 200 }, "prod"), [
-                "healthcare-data-platform:lifecycleRawIaDays: expected a STANDARD_IA transition before the GLACIER transition (180 days), got 200",
+                "healthcare-data-platform:lifecycleRawIaDays: expected a STANDARD_IA transition at least 30 days before the GLACIER transition (180 days), got 200",
             ]);
-            assert.deepStrictEqual(problemsFor({ lifecycleCuratedIaDays: 400 }, "prod"), [
-                "healthcare-data-platform:lifecycleCuratedArchiveDays: expected the GLACIER transition after the STANDARD_IA transition (400 days), got 365",
+            assert.deepStrictEqual(problemsFor({ lifecycleRawIaDays: 151 }, "prod"), [
+                "healthcare-data-platform:lifecycleRawIaDays: expected a STANDARD_IA transition at least 30 days before the GLACIER transition (180 days), got 151",
             ]);
+            assert.deepStrictEqual(problemsFor({ lifecycleCuratedIaDays: 400 }, "prod"), [gap("lifecycleCuratedArchiveDays", 400, 365)]);
         });
 
         it("rejects a log retention CloudWatch does not accept", async () => {

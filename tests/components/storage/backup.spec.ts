@@ -62,7 +62,7 @@ describe("components/storage/backup", () => {
         const rec = await record("up", build(s));
         const role = one(rec, T.role, "backup-role");
         assert.deepStrictEqual(JSON.parse(inputs(role).assumeRolePolicy as string).Statement, [
-            { Effect: "Allow", Principal: { Service: "backup.amazonaws.com" }, Action: "sts:AssumeRole" },
+            { Effect: "Allow", Principal: { Service: "backup.amazonaws.com" }, Action: "sts:AssumeRole", Condition: { StringEquals: { "aws:SourceAccount": s.cfg.naming.accountId } } },
         ]);
         assert.deepStrictEqual(ofType(rec, T.attachment).map((a) => inputs(a).policyArn).sort(), [
             "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup",

@@ -50,6 +50,8 @@ describe("components/storage/cache", () => {
             assert.strictEqual(version.inputs.secretString, undefined, "no stored `secretString` input");
             assert.deepStrictEqual(JSON.parse(inputs(version).secretStringWo as string), { username: "default", password });
             assert.strictEqual(inputs(one(rec, T.secret, "cache-default-user-secret")).kmsKeyId, s.keys.secrets.arn);
+            // A dev stack destroyed and re-created within a recovery window would collide on the secret's name.
+            assert.strictEqual(inputs(one(rec, T.secret, "cache-default-user-secret")).recoveryWindowInDays, 0);
 
             // The plaintext appears nowhere outside a secret wrapper, in any input or output of any resource.
             for (const r of rec.resources) {

@@ -199,11 +199,15 @@ describe("components/storage/database", () => {
         assert.ok(names.includes("aws:rds/instance:Instance=hdp-dev-reporting"));
     });
 
-    it("rejects, at config time, an engine version it cannot derive a parameter-group family from", async () => {
-        assert.throws(() => setup("dev", { rdsEngineVersion: "latest" }), {
-            name: "ConfigValidationError",
-            message: "Stack configuration is invalid:\n  - healthcare-data-platform:rdsEngineVersion: expected a PostgreSQL engine version such as 16.4, got 'latest'",
-        });
+    it("takes the engine version by major only (a pinned minor is retired by AWS and then fails the next deploy)", async () => {
+        const form = "expected a PostgreSQL major version such as 16 (AWS retires minor versions; autoMinorVersionUpgrade keeps the minor current)";
+        for (const version of ["latest", "16.4"]) {
+            assert.throws(() => setup("dev", { rdsEngineVersion: version }), {
+                name: "ConfigValidationError",
+                message: `Stack configuration is invalid:\n  - healthcare-data-platform:rdsEngineVersion: ${form}, got '${version}'`,
+            });
+        }
+        assert.strictEqual(setup("prod").cfg.storage.rds.engineVersion, "16");
     });
 
     it("rejects a Performance Insights retention AWS does not offer", async () => {

@@ -36,7 +36,10 @@ describe("components/storage/file-storage", () => {
             assert.deepStrictEqual(f.lifecyclePolicies, [{ transitionToIa: "AFTER_30_DAYS" }, { transitionToPrimaryStorageClass: "AFTER_1_ACCESS" }]);
             assert.strictEqual(res.options.protect, false);
             const backup = one(rec, T.backup, "files-efs-backup");
-            assert.deepStrictEqual(inputs(backup).backupPolicy, { status: "ENABLED" });
+            // EFS automatic backups would go to AWS's default vault, beside the locked one: off; the Backup plan selects
+            // the file system by its backup=true tag.
+            assert.deepStrictEqual(inputs(backup).backupPolicy, { status: "DISABLED" });
+            assert.strictEqual((f.tags as Record<string, string>).backup, "true");
             assert.deepStrictEqual(backup.propertyDependencies.fileSystemId, [res.urn]);
         });
 

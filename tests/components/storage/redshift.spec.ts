@@ -28,6 +28,14 @@ describe("components/storage/redshift", () => {
             assert.strictEqual(n.adminUserPassword, undefined);
             assert.strictEqual(n.adminUserPasswordWo, undefined);
             assert.deepStrictEqual(n.logExports, ["connectionlog", "userlog", "useractivitylog"]);
+            // Redshift writes into /aws/redshift/<namespace>/<log type> and would create them unencrypted, kept
+            // forever: they exist first, with the logs key and the configured retention.
+            const groups = ofType(rec, "aws:cloudwatch/logGroup:LogGroup").map(inputs);
+            assert.deepStrictEqual(
+                groups.map((g) => [g.name, g.kmsKeyId, g.retentionInDays]),
+                ["connectionlog", "userlog", "useractivitylog"].map((t) => [`/aws/redshift/hdp-prod-warehouse/${t}`, s.keys.logs.arn, s.cfg.logging.retentionDays]),
+            );
+            assert.ok(ofType(rec, "aws:cloudwatch/logGroup:LogGroup").every((g) => ns.dependencies.includes(g.urn)), "the namespace waits for its log groups");
             assert.strictEqual(ns.options.protect, true);
             assert.strictEqual(ofType(rec, T.cluster).length, 0);
         });

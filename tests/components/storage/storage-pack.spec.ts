@@ -5,7 +5,9 @@
  *
  * `s3-macie-phi-discovery` is a cross-area control: it requires a Macie classification job over every PHI bucket,
  * which the security area's Macie component provides in the full program. Here it must be the ONLY mandatory
- * finding, and it must name the PHI buckets (evidence that they are tagged as PHI).
+ * finding, and it must name the PHI buckets (evidence that they are tagged as PHI). `config-recorder-for-phi`
+ * (advisory) is cross-area too: the security area's ComplianceMonitoring declares the recorder; here it must report
+ * the stack's PHI stores.
  */
 import * as assert from "assert";
 import * as path from "path";
@@ -19,6 +21,7 @@ import { composeStorage } from "../../../components/storage/compose";
 import { setup } from "./helpers";
 
 const CROSS_AREA = "s3-macie-phi-discovery";
+const RECORDER = "config-recorder-for-phi";
 
 async function evaluate(session: AnalyzerSession, stack: "dev" | "prod", mode: Mode): Promise<PolicyDiagnostic[]> {
     const config = stackConfigMap(stack);
@@ -64,9 +67,10 @@ describe("components/storage against the policy pack", function () {
                 // Prod runs batch ETL, so it also has the Glue assets bucket (PHI: Spark temp files).
                 const phi = stack === "prod" ? ["assets", "curated", "import", "landing", "raw", "results"] : ["curated", "import", "landing", "raw", "results"];
                 assert.deepStrictEqual([...new Set(macie)].sort(), phi.map((z) => `data-lake-${z}-bucket`), "Macie is asked for exactly the PHI buckets");
+                assert.ok(ds.some((d) => d.policyName === RECORDER && /PHI-tagged resource\(s\) in us-east-1 \(s3\.Bucket "data-lake-landing-bucket"/.test(d.message)), "the recorder policy sees the PHI stores");
                 if (stack === "prod") {
                     // Prod meets the advisory controls too (retention, deletion protection, backups).
-                    assert.deepStrictEqual(show(ds.filter((d) => d.policyName !== CROSS_AREA)), []);
+                    assert.deepStrictEqual(show(ds.filter((d) => d.policyName !== CROSS_AREA && d.policyName !== RECORDER)), []);
                 }
             });
         }

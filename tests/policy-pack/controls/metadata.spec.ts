@@ -19,6 +19,7 @@ const PROBES: Record<string, FakeResource[] | { stack: FakeStackResource[] }> = 
     "iam-no-wildcard-admin": [{ type: "aws:iam/rolePolicy:RolePolicy", name: "breakglass", props: { policy: ADMIN } }],
     "rds-tls-in-transit": { stack: [{ type: "aws:rds/instance:Instance", name: "db", props: { engine: "oracle-ee", parameterGroupName: "shared" } }, { type: "aws:rds/instance:Instance", name: "db2", props: { engine: "postgres", parameterGroupName: "shared" } }] },
     "redshift-tls-in-transit": { stack: [{ type: "aws:redshift/cluster:Cluster", name: "dw", props: { clusterParameterGroupName: "shared" } }] },
+    "config-recorder-for-phi": { stack: [{ type: "aws:dynamodb/table:Table", name: "t", props: { tags: { "data-classification": "PHI" } } }] },
     "required-tags": { stack: [{ type: "aws:sqs/queue:Queue", name: "q", props: { tags: { team: "x" } } }] },
 };
 

@@ -43,6 +43,34 @@ describe("tools/report: HIPAA evidence report of the prod stack", function () {
         assert.strictEqual(evidence.totals.mandatoryViolations, 0);
     });
 
+    it("lists the detective controls under 164.308(a)(1)(ii)(D) and 164.312(b), with the conformance pack's name and source", async () => {
+        for (const section of ["164.308(a)(1)(ii)(D)", "164.312(b)"]) {
+            const s = evidence.safeguards.find((x) => x.section === section);
+            assert.ok(s, section);
+            const types = new Set(s.resources.map((r) => r.type));
+            for (const t of ["aws:cfg/recorder:Recorder", "aws:cfg/deliveryChannel:DeliveryChannel", "aws:cfg/recorderStatus:RecorderStatus", "aws:cfg/conformancePack:ConformancePack", "aws:securityhub/account:Account", "aws:securityhub/standardsSubscription:StandardsSubscription"]) {
+                assert.ok(types.has(t), `${section}: ${t}`);
+            }
+            assert.deepStrictEqual(s.conformancePacks?.map((p) => p.name), ["hdp-prod-compliance-hipaa-security"], section);
+            assert.match(s.conformancePacks?.[0].source ?? "", /Operational Best Practices for HIPAA Security/);
+            assert.match(s.conformancePacks?.[0].version ?? "", /commit 1c527eab, 2026-12-04/);
+            assert.ok(s.policies.some((p) => p.policy === "config-recorder-for-phi"), `${section}: checked by config-recorder-for-phi`);
+        }
+        assert.match(markdown, /- Conformance pack `hdp-prod-compliance-hipaa-security`: source AWS Config sample conformance pack "Operational Best Practices for HIPAA Security"/);
+        assert.ok(!evidence.safeguards.find((x) => x.section === "164.312(a)(1)")?.conformancePacks, "only sections the pack implements list it");
+    });
+
+    it("shows under 164.308(a)(6) and 164.312(e)(1) which service integrations the wiring proof proved", async () => {
+        const incident = evidence.safeguards.find((x) => x.section === "164.308(a)(6)");
+        const transmission = evidence.safeguards.find((x) => x.section === "164.312(e)(1)");
+        assert.ok(incident?.integrations?.some((i) => i.kind === "alarm-to-topic" && i.title.includes("hdp-prod-inventory-check-errors")), "analytics alarms reach the topic");
+        assert.ok(transmission?.integrations?.some((i) => i.kind === "cloudtrail-delivery"));
+        assert.ok(transmission?.integrations?.every((i) => i.kind !== "alarm-to-topic"));
+        for (const s of [incident, transmission]) assert.ok(s?.integrations?.every((i) => i.proven), `${s?.section}: every integration proven`);
+        assert.match(markdown, /Service integrations proven by the wiring proof \(IAM evaluation of identity, resource and key policies\): (\d+) of \1/);
+        assert.ok(evidence.safeguards.filter((x) => x.integrations).length === 2, "only these two sections list integrations");
+    });
+
     it("tabulates every resource with its encryption, TLS, logging and backup posture", async () => {
         const byType = (t: string) => evidence.resources.filter((r) => r.type === t);
         const buckets = byType("aws:s3/bucket:Bucket");
