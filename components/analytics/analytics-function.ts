@@ -362,27 +362,7 @@ export class AnalyticsFunction extends pulumi.ComponentResource {
                 { name: ruleName, description: "Daily run of the S3 inventory check.", scheduleExpression: w.schedule ?? "cron(0 7 * * ? *)", state: "ENABLED" },
                 { parent: this },
             );
-            new aws.lambda.Permission(
-                `${name}-schedule-invoke`,
-                {
-                    function: this.function.name,
-                    action: "lambda:InvokeFunction",
-                    principal: "events.amazonaws.com",
-                    sourceArn: regionalArn(naming, "events", `rule/${ruleName}`),
-                    sourceAccount: naming.accountId,
-                },
-                { parent: this },
-            );
-            new aws.cloudwatch.EventTarget(
-                `${name}-schedule-target`,
-                {
-                    rule: this.schedule.name,
-                    arn: this.function.arn,
-                    // Lambda retries async invocations twice, then the dead-letter queue keeps the event.
-                    retryPolicy: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 3600 },
-                },
-                { parent: this },
-            );
+            this.invokedBy(`${name}-schedule`, this.schedule, ruleName, naming);
         }
 
         if (w.kind === "object-tagger") {
@@ -407,22 +387,7 @@ export class AnalyticsFunction extends pulumi.ComponentResource {
                 },
                 { parent: this, dependsOn: notifications },
             );
-            new aws.lambda.Permission(
-                `${name}-objects-invoke`,
-                {
-                    function: this.function.name,
-                    action: "lambda:InvokeFunction",
-                    principal: "events.amazonaws.com",
-                    sourceArn: regionalArn(naming, "events", `rule/${ruleName}`),
-                    sourceAccount: naming.accountId,
-                },
-                { parent: this },
-            );
-            new aws.cloudwatch.EventTarget(
-                `${name}-objects-target`,
-                { rule: rule.name, arn: this.function.arn, retryPolicy: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 3600 } },
-                { parent: this },
-            );
+            this.invokedBy(`${name}-objects`, rule, ruleName, naming);
         }
 
         if (args.alarmTopicArn) {
@@ -492,5 +457,29 @@ export class AnalyticsFunction extends pulumi.ComponentResource {
             logGroupName: this.logGroupName,
             deadLetterQueueArn: queueArn,
         });
+    }
+
+    /**
+     * Lets one EventBridge rule invoke the function: the permission pins the rule's deterministic ARN and this
+     * account (a confused-deputy guard), and the target retries twice within an hour before the dead-letter queue
+     * keeps the event.
+     */
+    private invokedBy(role: string, rule: aws.cloudwatch.EventRule, ruleName: string, naming: PlatformContext["naming"]): void {
+        new aws.lambda.Permission(
+            `${role}-invoke`,
+            {
+                function: this.function.name,
+                action: "lambda:InvokeFunction",
+                principal: "events.amazonaws.com",
+                sourceArn: regionalArn(naming, "events", `rule/${ruleName}`),
+                sourceAccount: naming.accountId,
+            },
+            { parent: this },
+        );
+        new aws.cloudwatch.EventTarget(
+            `${role}-target`,
+            { rule: rule.name, arn: this.function.arn, retryPolicy: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 3600 } },
+            { parent: this },
+        );
     }
 }
