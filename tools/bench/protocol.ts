@@ -15,6 +15,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { AnalyzerResourceInput, AnalyzerSession } from "../offline/analyzer";
 import { AnalyzedResource } from "./analyzer";
+import { SDK_DESERIALISE_ENV } from "../../policy-pack/lib/deserialise-once";
 import { syntheticStack } from "./policy-pack";
 
 const PACK_DIR = path.resolve(__dirname, "../../policy-pack");
@@ -92,6 +93,7 @@ async function main(): Promise<void> {
         throw new Error(`--sizes must be a comma-separated list of integers of at least 20; got "${sizesArg}"`);
     }
     const preview = !argv.includes("--up");
+    const sdkBaseline = argv.includes("--sdk-baseline");
     const repeat = argv.includes("--repeat") ? Number(argv[argv.indexOf("--repeat") + 1]) : 2;
     if (!Number.isInteger(repeat) || repeat < 1) {
         throw new Error(`--repeat must be a positive integer; got "${argv[argv.indexOf("--repeat") + 1]}"`);
@@ -102,8 +104,19 @@ async function main(): Promise<void> {
     );
     const pack = await serve(PACK_DIR, "bench");
     let noop: AnalyzerSession;
+    // --sdk-baseline: the same pack a second time, with the SDK deserialising per policy as shipped
+    // (policy-pack/lib/deserialise-once.ts switched off), so its gain is measured in the same run.
+    let shipped: AnalyzerSession | undefined;
     try {
         noop = await serve(NOOP_DIR, "bench");
+        if (sdkBaseline) {
+            process.env[SDK_DESERIALISE_ENV] = "per-policy";
+            try {
+                shipped = await serve(PACK_DIR, "bench");
+            } finally {
+                delete process.env[SDK_DESERIALISE_ENV];
+            }
+        }
     } catch (err) {
         await pack.close();
         throw err;
@@ -114,8 +127,14 @@ async function main(): Promise<void> {
         const warm = syntheticStack(500, preview, { compliant: true }).map(engineInput);
         await run(noop, warm);
         await run(pack, warm);
+        if (shipped) {
+            await run(shipped, warm);
+        }
 
         const header = ["resources", "pack µs/res", "no-op µs/res", "wall ratio", "pack cpu µs/res", "no-op cpu µs/res", "cpu ratio", "stack reply", "mandatory", "diagnostics", "not-applicable"];
+        if (shipped) {
+            header.push("as-shipped cpu µs/res", "as-shipped cpu ratio", "as-shipped wall ratio");
+        }
         const rows: { size: number; pack: Run; noop: Run }[] = [];
         const table: string[][] = [];
         const widths = header.map((h) => Math.max(h.length, 10));
@@ -126,8 +145,12 @@ async function main(): Promise<void> {
             // Alternate the order (no-op, pack, pack, no-op, ...) so neither pack always runs on a warmer or busier machine.
             const packRuns: Run[] = [];
             const noopRuns: Run[] = [];
+            const shippedRuns: Run[] = [];
             for (let i = 0; i < repeat; i++) {
                 const order: [AnalyzerSession, Run[]][] = i % 2 === 0 ? [[noop, noopRuns], [pack, packRuns]] : [[pack, packRuns], [noop, noopRuns]];
+                if (shipped) {
+                    order.splice(1, 0, [shipped, shippedRuns]);
+                }
                 for (const [session, runs] of order) {
                     runs.push(await run(session, resources));
                 }
@@ -149,6 +172,10 @@ async function main(): Promise<void> {
                 String(p.diagnostics),
                 String(p.notApplicable),
             ]);
+            if (shipped) {
+                const b = best(shippedRuns);
+                table[table.length - 1].push(fmt((b.packCpuMs * 1000) / size), `${fmt(b.packCpuMs / n.packCpuMs, 2)}x`, `${fmt(b.wallMs / n.wallMs, 2)}x`);
+            }
             // Printed as each size completes: a 30k run on a busy machine takes minutes.
             console.log(line(table[table.length - 1]));
         }
@@ -165,6 +192,7 @@ async function main(): Promise<void> {
     } finally {
         await pack.close();
         await noop.close();
+        await shipped?.close();
     }
 }
 

@@ -34,7 +34,7 @@ export function unclassified(candidates: readonly Candidate[], classification: R
 
 const KIND_TITLES: Record<UnjudgedKind, string> = {
     "no-customer-key": "AWS offers no customer-managed key (reported, advisory)",
-    review: "Takes a key, not judged by a mandatory policy yet (reported, advisory)",
+    "decided-elsewhere": "Key or content decided by other resources (reported, advisory)",
     "inherits-source": "Encryption follows a judged source (not applicable)",
     "writes-to-bucket": "Writes into an S3 bucket the S3 policies judge (not applicable)",
     "no-customer-data": "Holds configuration, not customer records (not applicable)",

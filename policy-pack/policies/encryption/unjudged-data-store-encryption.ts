@@ -29,7 +29,7 @@ const once = new NotApplicableOnce();
 export const unjudgedDataStoreEncryption: ResourceValidationPolicy = {
     name: "unjudged-data-store-encryption",
     description:
-        "Data-holding resource types that no mandatory encryption-at-rest policy can judge (no customer-managed key exists, or not judged yet) " +
+        "Data-holding resource types that no mandatory encryption-at-rest policy can judge (no customer-managed key exists, or the key is decided by other resources or by content) " +
         "are reported for review with the reason, instead of being passed in silence.",
     enforcementLevel: "advisory",
     severity: "medium",
