@@ -13,8 +13,9 @@
 import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { policyConfig, PolicyConfigError, stringList } from "../../lib/config";
 import { hipaa } from "../../lib/hipaa";
-import { BUCKET_TYPES, buildS3Index, regionOf, sameRegion } from "../../lib/s3-index";
-import { get, isUnknown, raw, str, UNKNOWN, Unknown, unknownPreviewError } from "../../lib/s3-values";
+import { regionOf, sameRegion } from "../../lib/resources";
+import { BUCKET_TYPES, buildS3Index } from "../../lib/s3/buckets";
+import { get, isUnknown, raw, str, UNKNOWN, Unknown, unknownPreviewError } from "../../lib/values";
 
 const NAME = "config-recorder-for-phi";
 
