@@ -34,9 +34,11 @@ export const INGESTION_KEYS = {
     storageGatewayActivationKey: { type: "string", secret: true },
     storageGatewayIpAddress: { type: "string", default: "" },
     storageGatewayNfsClientCidrs: { type: "array", default: [] },
+    storageGatewayNfsUnencrypted: { type: "boolean", default: false },
     storageGatewaySmb: { type: "boolean", default: false },
     storageGatewaySmbAllowedUsers: { type: "array", default: [] },
     storageGatewayTimezone: { type: "string", default: "GMT" },
+    storageGatewayCacheDiskNode: { type: "string", default: "/dev/sdb" },
     bulkMigrationEnabled: { type: "boolean", default: true },
     onPremCustomer: { type: "string", default: "" },
 } as const;
@@ -134,11 +136,14 @@ export interface StorageGatewaySettings {
     /** Activation key, or the appliance IP from which the provider fetches one; exactly one is set. */
     activationKey?: pulumi.Output<string>;
     gatewayIpAddress?: string;
+    /** NFS client networks; NFS carries file contents unencrypted between clients and the appliance. */
     nfsClientCidrs: string[];
     smbEnabled: boolean;
     /** Active Directory users and `@groups` allowed on the SMB share (guest access is never enabled). */
     smbAllowedUsers: string[];
     timezone: string;
+    /** Device node of the appliance's local disk that becomes the gateway's cache (an S3 File Gateway needs one). */
+    cacheDiskNode: string;
 }
 
 export interface IngestionConfig {
@@ -193,12 +198,34 @@ export function validateIngestionSettings(v: IngestionValues, ctx: IngestionCont
         problems.push(problem("etlSchedule", "a Glue schedule expression such as cron(0 2 * * ? *)", v.etlSchedule));
     }
     if (gateway) {
-        if (!v.storageGatewayActivationKey === !v.storageGatewayIpAddress) {
+        if (ctx.isProd && !v.storageGatewayActivationKey) {
+            // Activation by IP needs the deploying machine to reach the appliance on the hospital's private network.
+            problems.push(
+                problem(
+                    "storageGatewayActivationKey",
+                    "a secret (pulumi config set --secret storageGatewayActivationKey <value>, fetched once from the appliance's local console) when storageGatewayEnabled is true in prod: a CI runner cannot reach the appliance's private address to activate it by storageGatewayIpAddress",
+                    undefined,
+                ),
+            );
+        } else if (!v.storageGatewayActivationKey === !v.storageGatewayIpAddress) {
             problems.push(
                 problem(
                     "storageGatewayIpAddress",
                     "exactly one of storageGatewayActivationKey (secret) or storageGatewayIpAddress when storageGatewayEnabled is true",
                     v.storageGatewayIpAddress || undefined,
+                ),
+            );
+        }
+        if (!/^\/dev\/[a-z0-9]+$/.test(v.storageGatewayCacheDiskNode)) {
+            problems.push(problem("storageGatewayCacheDiskNode", "the device node of the appliance's cache disk, such as /dev/sdb", v.storageGatewayCacheDiskNode));
+        }
+        // NFSv3/v4.1 on the gateway has no transport encryption: PHI would cross the LAN in clear (164.312(e)(1)).
+        if (ctx.isProd && v.storageGatewayNfsClientCidrs.length > 0 && !v.storageGatewayNfsUnencrypted) {
+            problems.push(
+                problem(
+                    "storageGatewayNfsClientCidrs",
+                    "no NFS client CIDRs in prod (NFS carries PHI unencrypted between clients and the appliance; use storageGatewaySmb, which requires SMB3 encryption), or storageGatewayNfsUnencrypted true to accept unencrypted NFS explicitly",
+                    v.storageGatewayNfsClientCidrs,
                 ),
             );
         }
@@ -292,6 +319,7 @@ export function ingestionSettings(v: IngestionValues): IngestionConfig {
             smbEnabled: v.storageGatewaySmb,
             smbAllowedUsers: v.storageGatewaySmbAllowedUsers,
             timezone: v.storageGatewayTimezone,
+            cacheDiskNode: v.storageGatewayCacheDiskNode,
         },
         bulkMigration: { enabled: v.bulkMigrationEnabled },
         onPremCustomer: v.onPremCustomer,

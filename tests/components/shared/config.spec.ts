@@ -317,9 +317,11 @@ describe("components/shared/config", () => {
         });
 
         it("names the secret to set when the committed prod stack file is used as is", async () => {
-            // Pulumi.prod.yaml commits no ciphertext: its operators set the ETL password with the CLI.
+            // Pulumi.prod.yaml commits no ciphertext: its operators set the ETL password and the file gateway's
+            // pre-fetched activation key with the CLI.
             assert.deepStrictEqual(problemsOf(loadStackConfig(ROOT, "prod").config, "prod"), [
                 "healthcare-data-platform:onPremDbPassword: expected a secret (pulumi config set --secret onPremDbPassword <value>) when batchEtlEnabled is true, got undefined",
+                "healthcare-data-platform:storageGatewayActivationKey: expected a secret (pulumi config set --secret storageGatewayActivationKey <value>, fetched once from the appliance's local console) when storageGatewayEnabled is true in prod: a CI runner cannot reach the appliance's private address to activate it by storageGatewayIpAddress, got undefined",
             ]);
         });
 
@@ -350,7 +352,7 @@ describe("components/shared/config", () => {
         });
 
         it("requires allowed AD users for the SMB share and rejects very wide NFS client networks (ingestion)", async () => {
-            assert.deepStrictEqual(problemsFor({ storageGatewaySmb: true, storageGatewayNfsClientCidrs: ["0.0.0.0/0"] }, "prod"), [
+            assert.deepStrictEqual(problemsFor({ storageGatewaySmbAllowedUsers: [], storageGatewayNfsClientCidrs: ["0.0.0.0/0"], storageGatewayNfsUnencrypted: true }, "prod"), [
                 "healthcare-data-platform:storageGatewayNfsClientCidrs[0]: expected a client network of /8 or narrower (the share is restricted to the hospital's client networks), got '0.0.0.0/0'",
                 "healthcare-data-platform:storageGatewaySmbAllowedUsers: expected at least one Active Directory user or @group when storageGatewaySmb is true (guest access is never enabled), got []",
             ]);

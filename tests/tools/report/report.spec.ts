@@ -5,6 +5,7 @@ import * as path from "path";
 import { chromium } from "playwright-core";
 import { writeReport, WrittenReport } from "../../../tools/report/cli";
 import { Evidence, SAFEGUARDS } from "../../../tools/report/evidence";
+import { OPERATOR_SECRETS } from "../../support/platform";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
@@ -16,7 +17,7 @@ describe("tools/report: HIPAA evidence report of the prod stack", function () {
 
     before(async () => {
         const outDir = fs.mkdtempSync(path.join(os.tmpdir(), "hipaa-report-"));
-        written = await writeReport({ stack: "prod", mode: "up", outDir, secrets: ["onPremDbPassword"] });
+        written = await writeReport({ stack: "prod", mode: "up", outDir, secrets: Object.keys(OPERATOR_SECRETS.prod) });
         evidence = JSON.parse(fs.readFileSync(written.json, "utf8")) as Evidence;
         markdown = fs.readFileSync(written.markdown, "utf8");
     });
