@@ -162,6 +162,8 @@ export interface IngestionConfig {
 export interface IngestionContext extends ValidationContext {
     /** True when the network settings connect an on-prem site over the VPN. */
     onPremisesConnected: boolean;
+    /** The on-prem DNS domain forwarded by the Route 53 Resolver ("" when none). */
+    onPremDnsDomain: string;
 }
 
 const required = (key: string, form: string): Problem => problem(key, `${form} (the key is required: pulumi config set ${key} <value>)`, undefined);
@@ -185,6 +187,17 @@ export function validateIngestionSettings(v: IngestionValues, ctx: IngestionCont
         } else if (!parseJdbcUrl(v.onPremJdbcUrl)) {
             // The crawler's include paths and the job's catalog start with the database name.
             problems.push(problem("onPremJdbcUrl", `${JDBC_FORM} that names the database (the crawler's include paths start with it)`, v.onPremJdbcUrl));
+        }
+        // An on-prem host name resolves in the VPC only through a Resolver forwarding rule to the on-prem DNS.
+        const host = /^jdbc:[a-z:]+:@?\/\/([^:/;?]+)/.exec(v.onPremJdbcUrl)?.[1];
+        if (ctx.isProd && host && !IPV4_PATTERN.test(host) && !ctx.onPremDnsDomain) {
+            problems.push(
+                problem(
+                    "onPremDnsDomain",
+                    `the on-prem DNS domain (with onPremDnsResolverIps) when the onPremJdbcUrl host is a name in prod: the ETL job resolves ${host} through a Route 53 Resolver forwarding rule`,
+                    undefined,
+                ),
+            );
         }
         if (!v.onPremDbUsername) problems.push(required("onPremDbUsername", "the on-prem database user for the ETL job"));
         if (!v.onPremDbPassword) {

@@ -325,6 +325,23 @@ describe("components/shared/config", () => {
             ]);
         });
 
+        it("validates the on-prem DNS domain and resolvers, and requires them in prod when the JDBC host is a name (network)", async () => {
+            assert.deepStrictEqual(problemsFor({ onPremDnsDomain: "-bad..internal", onPremDnsResolverIps: ["8.8.8.8", "192.168.1.300"] }, "prod"), [
+                "healthcare-data-platform:onPremDnsDomain: expected a DNS domain such as hospital.internal (labels of letters, digits and hyphens), got '-bad..internal'",
+                "healthcare-data-platform:onPremDnsResolverIps[0]: expected the IPv4 address of an on-prem DNS resolver in a private range (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16), got '8.8.8.8'",
+                "healthcare-data-platform:onPremDnsResolverIps[1]: expected the IPv4 address of an on-prem DNS resolver in a private range (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16), got '192.168.1.300'",
+            ]);
+            assert.deepStrictEqual(problemsFor({ onPremDnsDomain: undefined, onPremDnsResolverIps: undefined }, "prod"), [
+                "healthcare-data-platform:onPremDnsDomain: expected the on-prem DNS domain (with onPremDnsResolverIps) when the onPremJdbcUrl host is a name in prod: the ETL job resolves ehr-db.stmarys.internal through a Route 53 Resolver forwarding rule, got undefined",
+            ]);
+            assert.deepStrictEqual(problemsFor({ onPremDnsResolverIps: [] }, "prod"), [
+                "healthcare-data-platform:onPremDnsResolverIps: expected at least one on-prem DNS resolver IP when onPremDnsDomain is set, got []",
+            ]);
+            // A JDBC host given as an IP needs no forwarding.
+            const byIp = platformConfig("prod", { onPremDnsDomain: undefined, onPremDnsResolverIps: undefined, onPremJdbcUrl: "jdbc:postgresql://192.168.2.5:5432/ehr" });
+            assert.strictEqual(byIp.network.onPremises?.dns, undefined);
+        });
+
         it("requires the VPN for batch ETL", async () => {
             const problems = problemsFor({
                 batchEtlEnabled: true,
