@@ -27,6 +27,7 @@ export const INGESTION_KEYS = {
     batchEtlEnabled: { type: "boolean", default: false },
     onPremJdbcUrl: { type: "string", default: "" },
     onPremDbUsername: { type: "string", default: "" },
+    onPremJdbcCertS3Uri: { type: "string", default: "" },
     onPremDbPassword: { type: "string", secret: true },
     etlSchedule: { type: "string", default: "cron(0 2 * * ? *)" },
     etlSourceTables: { type: "array", default: [] },
@@ -108,6 +109,8 @@ export interface StreamingSettings {
 interface BatchEtlCommon {
     jdbcUrl: string;
     username: string;
+    /** `s3://<bucket>/<key>.pem` of the private CA's certificate the connection validates the database against. */
+    jdbcCertS3Uri?: string;
     schedule: string;
     sourceTables: string[];
 }
@@ -198,6 +201,9 @@ export function validateIngestionSettings(v: IngestionValues, ctx: IngestionCont
                     undefined,
                 ),
             );
+        }
+        if (v.onPremJdbcCertS3Uri && !/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/[^\s]+\.pem$/.test(v.onPremJdbcCertS3Uri)) {
+            problems.push(problem("onPremJdbcCertS3Uri", "s3://<bucket>/<key>.pem, the private CA's certificate the Glue connection validates the database against", v.onPremJdbcCertS3Uri));
         }
         if (!v.onPremDbUsername) problems.push(required("onPremDbUsername", "the on-prem database user for the ETL job"));
         if (!v.onPremDbPassword) {
@@ -302,7 +308,13 @@ export function validateIngestionSettings(v: IngestionValues, ctx: IngestionCont
 
 /** The ingestion settings of valid values. Pure. */
 export function ingestionSettings(v: IngestionValues): IngestionConfig {
-    const common: BatchEtlCommon = { jdbcUrl: v.onPremJdbcUrl, username: v.onPremDbUsername, schedule: v.etlSchedule, sourceTables: v.etlSourceTables };
+    const common: BatchEtlCommon = {
+        jdbcUrl: v.onPremJdbcUrl,
+        username: v.onPremDbUsername,
+        jdbcCertS3Uri: v.onPremJdbcCertS3Uri || undefined,
+        schedule: v.etlSchedule,
+        sourceTables: v.etlSourceTables,
+    };
     const gateway = v.storageGatewayEnabled;
     return {
         streaming: {

@@ -74,6 +74,14 @@ describe("components/ingestion/settings", () => {
         ]);
     });
 
+    it("takes the private-CA certificate for the JDBC connection as an s3:// URI of a PEM file", async () => {
+        assert.deepStrictEqual(problemsFor({ onPremJdbcCertS3Uri: "https://example.org/ca.pem" }), [
+            "healthcare-data-platform:onPremJdbcCertS3Uri: expected s3://<bucket>/<key>.pem, the private CA's certificate the Glue connection validates the database against, got 'https://example.org/ca.pem'",
+        ]);
+        const batch = platformConfig("prod", { onPremJdbcCertS3Uri: "s3://certs-bucket/ca/hospital.pem" }).ingestion.batch;
+        assert.strictEqual(batch.jdbcCertS3Uri, "s3://certs-bucket/ca/hospital.pem");
+    });
+
     it("hands batch ETL the parsed source and tables, so the component never parses", async () => {
         const batch = platformConfig("prod").ingestion.batch;
         assert.ok(batch.enabled);
