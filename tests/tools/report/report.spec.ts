@@ -72,6 +72,14 @@ describe("tools/report: HIPAA evidence report of the prod stack", function () {
         assert.ok(evidence.safeguards.filter((x) => x.integrations).length === 2, "only these two sections list integrations");
     });
 
+    it("justifies the awsx VPC's internet gateway next to the network safeguard (164.312(e)(1)), and only there", async () => {
+        const transmission = evidence.safeguards.find((x) => x.section === "164.312(e)(1)");
+        assert.deepStrictEqual(transmission?.justifications?.map((j) => j.subject), ["internet gateway of awsx.ec2.Vpc network-vpc"]);
+        assert.match(transmission?.justifications?.[0].text ?? "", /no public subnet and no route to it \(natGateways: none\)/);
+        assert.match(markdown, /- Justified: internet gateway of awsx\.ec2\.Vpc network-vpc: /);
+        assert.deepStrictEqual(evidence.safeguards.filter((x) => x.justifications).map((x) => x.section), ["164.312(e)(1)"]);
+    });
+
     it("tabulates every resource with its encryption, TLS, logging and backup posture", async () => {
         const byType = (t: string) => evidence.resources.filter((r) => r.type === t);
         const buckets = byType("aws:s3/bucket:Bucket");
