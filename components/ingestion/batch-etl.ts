@@ -129,6 +129,7 @@ export class BatchEtl extends pulumi.ComponentResource {
         this.targetPath = `s3://${args.rawBucket.name}/${customerPrefix(args.customer)}`;
         const rawArn = bucketArn(naming, args.rawBucket.name);
         const assetsArn = bucketArn(naming, args.assetsBucket.name);
+        const certArn = cfg.jdbcCertS3Uri ? `arn:${naming.partition}:s3:::${cfg.jdbcCertS3Uri.slice("s3://".length)}` : undefined;
         // Secrets Manager appends six random characters to a secret's ARN; `??????` matches exactly those.
         const secretArnPattern = regionalArn(naming, "secretsmanager", `secret:${this.secretName}-??????`);
         const phi = classificationTags("phi");
@@ -210,6 +211,8 @@ export class BatchEtl extends pulumi.ComponentResource {
                     { Sid: "ReadSecurityConfiguration", Effect: "Allow", Action: ["glue:GetSecurityConfiguration"], Resource: "*" },
                     { Sid: "AssetsBucketList", Effect: "Allow", Action: ["s3:ListBucket"], Resource: assetsArn, Condition: { StringLike: { "s3:prefix": [`glue/scripts/${this.jobName}/*`, `${tempPrefix}*`] } } },
                     { Sid: "ReadScript", Effect: "Allow", Action: ["s3:GetObject"], Resource: `${assetsArn}/glue/scripts/${this.jobName}/*` },
+                    // The private CA's certificate the connection validates the database against (CUSTOM_JDBC_CERT).
+                    ...(certArn ? [{ Sid: "ReadJdbcCertificate", Effect: "Allow" as const, Action: ["s3:GetObject"], Resource: certArn }] : []),
                     { Sid: "TempFiles", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"], Resource: `${assetsArn}/${tempPrefix}*` },
                     {
                         Sid: "RawBucketList",
@@ -281,6 +284,9 @@ export class BatchEtl extends pulumi.ComponentResource {
                     // The driver refuses a connection without TLS (164.312(e)(1)), on top of the IPSec tunnel.
                     JDBC_ENFORCE_SSL: "true",
                     SECRET_ID: this.secretName,
+                    // An on-prem database with a private-CA certificate: Glue validates the server against that CA
+                    // instead of skipping validation (164.312(e)(1); a skipped check would admit any server).
+                    ...(cfg.jdbcCertS3Uri ? { CUSTOM_JDBC_CERT: cfg.jdbcCertS3Uri, SKIP_CUSTOM_JDBC_CERT_VALIDATION: "false" } : {}),
                 },
                 physicalConnectionRequirements: {
                     subnetId,

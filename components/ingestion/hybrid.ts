@@ -5,7 +5,9 @@
  *
  * The appliance runs on-prem; this component activates it (activation key, or the appliance IP from which the
  * provider fetches one) and creates:
- * - an NFS share restricted to the configured client CIDRs, root squashed, KMS-encrypted with the data-lake key;
+ * - the gateway's cache on the appliance's local disk (an S3 File Gateway refuses file shares until it has one);
+ * - an NFS share restricted to the configured client CIDRs, root squashed, KMS-encrypted with the data-lake key
+ *   (NFS itself is unencrypted on the wire: prod config refuses it without an explicit opt-in);
  * - an SMB share when configured: Active Directory authentication only (guest access is never enabled, it would be
  *   an unauthenticated path to PHI: 164.312(a)(1), 164.312(d)), Windows ACLs honoured, access-based enumeration (a
  *   user sees only what they may open), and SMB3 encryption required by the gateway (164.312(e)(1)). The gateway
@@ -65,6 +67,7 @@ export class HybridFileGateway extends pulumi.ComponentResource {
     /** `customer=<id>/source=file-gateway-smb/`, where SMB files land (when the SMB share exists). */
     readonly smbPrefix?: string;
     readonly gateway: aws.storagegateway.Gateway;
+    readonly cache: aws.storagegateway.Cache;
     readonly nfsShare?: aws.storagegateway.NfsFileShare;
     readonly smbShare?: aws.storagegateway.SmbFileShare;
 
@@ -132,6 +135,15 @@ export class HybridFileGateway extends pulumi.ComponentResource {
             },
         );
 
+        // The cache disk is a second virtual disk of the appliance; its id is only known to the activated gateway.
+        const cacheDisk = aws.storagegateway.getLocalDiskOutput({ gatewayArn: this.gateway.arn, diskNode: cfg.cacheDiskNode }, { parent: this });
+        this.cache = new aws.storagegateway.Cache(
+            `${name}-cache`,
+            { gatewayArn: this.gateway.arn, diskId: cacheDisk.diskId },
+            // A cache disk cannot be removed from a gateway; replacing it means a new appliance.
+            { parent: this, protect },
+        );
+
         const shareRole = new aws.iam.Role(
             `${name}-shares-role`,
             {
@@ -197,7 +209,7 @@ export class HybridFileGateway extends pulumi.ComponentResource {
             cacheAttributes: { cacheStaleTimeoutInSeconds: cacheStale },
             tags: classificationTags("phi"),
         };
-        const shareOpts: pulumi.CustomResourceOptions = { parent: this, protect, dependsOn: [shareRole, sharePolicy, auditLogs] };
+        const shareOpts: pulumi.CustomResourceOptions = { parent: this, protect, dependsOn: [shareRole, sharePolicy, auditLogs, this.cache] };
 
         if (this.nfsPrefix) {
             this.nfsShare = new aws.storagegateway.NfsFileShare(

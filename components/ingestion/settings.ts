@@ -27,6 +27,7 @@ export const INGESTION_KEYS = {
     batchEtlEnabled: { type: "boolean", default: false },
     onPremJdbcUrl: { type: "string", default: "" },
     onPremDbUsername: { type: "string", default: "" },
+    onPremJdbcCertS3Uri: { type: "string", default: "" },
     onPremDbPassword: { type: "string", secret: true },
     etlSchedule: { type: "string", default: "cron(0 2 * * ? *)" },
     etlSourceTables: { type: "array", default: [] },
@@ -34,9 +35,11 @@ export const INGESTION_KEYS = {
     storageGatewayActivationKey: { type: "string", secret: true },
     storageGatewayIpAddress: { type: "string", default: "" },
     storageGatewayNfsClientCidrs: { type: "array", default: [] },
+    storageGatewayNfsUnencrypted: { type: "boolean", default: false },
     storageGatewaySmb: { type: "boolean", default: false },
     storageGatewaySmbAllowedUsers: { type: "array", default: [] },
     storageGatewayTimezone: { type: "string", default: "GMT" },
+    storageGatewayCacheDiskNode: { type: "string", default: "/dev/sdb" },
     bulkMigrationEnabled: { type: "boolean", default: true },
     onPremCustomer: { type: "string", default: "" },
 } as const;
@@ -106,6 +109,8 @@ export interface StreamingSettings {
 interface BatchEtlCommon {
     jdbcUrl: string;
     username: string;
+    /** `s3://<bucket>/<key>.pem` of the private CA's certificate the connection validates the database against. */
+    jdbcCertS3Uri?: string;
     schedule: string;
     sourceTables: string[];
 }
@@ -134,11 +139,14 @@ export interface StorageGatewaySettings {
     /** Activation key, or the appliance IP from which the provider fetches one; exactly one is set. */
     activationKey?: pulumi.Output<string>;
     gatewayIpAddress?: string;
+    /** NFS client networks; NFS carries file contents unencrypted between clients and the appliance. */
     nfsClientCidrs: string[];
     smbEnabled: boolean;
     /** Active Directory users and `@groups` allowed on the SMB share (guest access is never enabled). */
     smbAllowedUsers: string[];
     timezone: string;
+    /** Device node of the appliance's local disk that becomes the gateway's cache (an S3 File Gateway needs one). */
+    cacheDiskNode: string;
 }
 
 export interface IngestionConfig {
@@ -157,6 +165,8 @@ export interface IngestionConfig {
 export interface IngestionContext extends ValidationContext {
     /** True when the network settings connect an on-prem site over the VPN. */
     onPremisesConnected: boolean;
+    /** The on-prem DNS domain forwarded by the Route 53 Resolver ("" when none). */
+    onPremDnsDomain: string;
 }
 
 const required = (key: string, form: string): Problem => problem(key, `${form} (the key is required: pulumi config set ${key} <value>)`, undefined);
@@ -181,6 +191,20 @@ export function validateIngestionSettings(v: IngestionValues, ctx: IngestionCont
             // The crawler's include paths and the job's catalog start with the database name.
             problems.push(problem("onPremJdbcUrl", `${JDBC_FORM} that names the database (the crawler's include paths start with it)`, v.onPremJdbcUrl));
         }
+        // An on-prem host name resolves in the VPC only through a Resolver forwarding rule to the on-prem DNS.
+        const host = /^jdbc:[a-z:]+:@?\/\/([^:/;?]+)/.exec(v.onPremJdbcUrl)?.[1];
+        if (ctx.isProd && host && !IPV4_PATTERN.test(host) && !ctx.onPremDnsDomain) {
+            problems.push(
+                problem(
+                    "onPremDnsDomain",
+                    `the on-prem DNS domain (with onPremDnsResolverIps) when the onPremJdbcUrl host is a name in prod: the ETL job resolves ${host} through a Route 53 Resolver forwarding rule`,
+                    undefined,
+                ),
+            );
+        }
+        if (v.onPremJdbcCertS3Uri && !/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/[^\s]+\.pem$/.test(v.onPremJdbcCertS3Uri)) {
+            problems.push(problem("onPremJdbcCertS3Uri", "s3://<bucket>/<key>.pem, the private CA's certificate the Glue connection validates the database against", v.onPremJdbcCertS3Uri));
+        }
         if (!v.onPremDbUsername) problems.push(required("onPremDbUsername", "the on-prem database user for the ETL job"));
         if (!v.onPremDbPassword) {
             problems.push(problem("onPremDbPassword", "a secret (pulumi config set --secret onPremDbPassword <value>) when batchEtlEnabled is true", undefined));
@@ -193,12 +217,34 @@ export function validateIngestionSettings(v: IngestionValues, ctx: IngestionCont
         problems.push(problem("etlSchedule", "a Glue schedule expression such as cron(0 2 * * ? *)", v.etlSchedule));
     }
     if (gateway) {
-        if (!v.storageGatewayActivationKey === !v.storageGatewayIpAddress) {
+        if (ctx.isProd && !v.storageGatewayActivationKey) {
+            // Activation by IP needs the deploying machine to reach the appliance on the hospital's private network.
+            problems.push(
+                problem(
+                    "storageGatewayActivationKey",
+                    "a secret (pulumi config set --secret storageGatewayActivationKey <value>, fetched once from the appliance's local console) when storageGatewayEnabled is true in prod: a CI runner cannot reach the appliance's private address to activate it by storageGatewayIpAddress",
+                    undefined,
+                ),
+            );
+        } else if (!v.storageGatewayActivationKey === !v.storageGatewayIpAddress) {
             problems.push(
                 problem(
                     "storageGatewayIpAddress",
                     "exactly one of storageGatewayActivationKey (secret) or storageGatewayIpAddress when storageGatewayEnabled is true",
                     v.storageGatewayIpAddress || undefined,
+                ),
+            );
+        }
+        if (!/^\/dev\/[a-z0-9]+$/.test(v.storageGatewayCacheDiskNode)) {
+            problems.push(problem("storageGatewayCacheDiskNode", "the device node of the appliance's cache disk, such as /dev/sdb", v.storageGatewayCacheDiskNode));
+        }
+        // NFSv3/v4.1 on the gateway has no transport encryption: PHI would cross the LAN in clear (164.312(e)(1)).
+        if (ctx.isProd && v.storageGatewayNfsClientCidrs.length > 0 && !v.storageGatewayNfsUnencrypted) {
+            problems.push(
+                problem(
+                    "storageGatewayNfsClientCidrs",
+                    "no NFS client CIDRs in prod (NFS carries PHI unencrypted between clients and the appliance; use storageGatewaySmb, which requires SMB3 encryption), or storageGatewayNfsUnencrypted true to accept unencrypted NFS explicitly",
+                    v.storageGatewayNfsClientCidrs,
                 ),
             );
         }
@@ -262,7 +308,13 @@ export function validateIngestionSettings(v: IngestionValues, ctx: IngestionCont
 
 /** The ingestion settings of valid values. Pure. */
 export function ingestionSettings(v: IngestionValues): IngestionConfig {
-    const common: BatchEtlCommon = { jdbcUrl: v.onPremJdbcUrl, username: v.onPremDbUsername, schedule: v.etlSchedule, sourceTables: v.etlSourceTables };
+    const common: BatchEtlCommon = {
+        jdbcUrl: v.onPremJdbcUrl,
+        username: v.onPremDbUsername,
+        jdbcCertS3Uri: v.onPremJdbcCertS3Uri || undefined,
+        schedule: v.etlSchedule,
+        sourceTables: v.etlSourceTables,
+    };
     const gateway = v.storageGatewayEnabled;
     return {
         streaming: {
@@ -292,6 +344,7 @@ export function ingestionSettings(v: IngestionValues): IngestionConfig {
             smbEnabled: v.storageGatewaySmb,
             smbAllowedUsers: v.storageGatewaySmbAllowedUsers,
             timezone: v.storageGatewayTimezone,
+            cacheDiskNode: v.storageGatewayCacheDiskNode,
         },
         bulkMigration: { enabled: v.bulkMigrationEnabled },
         onPremCustomer: v.onPremCustomer,

@@ -251,6 +251,13 @@ export class Network extends pulumi.ComponentResource {
         connection: aws.ec2.VpnConnection;
         logGroup: aws.cloudwatch.LogGroup;
     };
+    /** Route 53 Resolver forwarding of the on-prem domain (when `network.onPremises.dns` is set). */
+    readonly onPremDns?: {
+        securityGroup: aws.ec2.SecurityGroup;
+        endpoint: aws.route53.ResolverEndpoint;
+        rule: aws.route53.ResolverRule;
+        association: aws.route53.ResolverRuleAssociation;
+    };
 
     constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
         super("healthcare:network:Network", name, {}, opts);
@@ -507,6 +514,7 @@ export class Network extends pulumi.ComponentResource {
         // --- Site-to-site VPN --------------------------------------------------------------------------------
         if (onPrem) {
             this.vpn = this.createVpn(name, args, onPrem);
+            if (onPrem.dns) this.onPremDns = this.createOnPremDns(name, args, onPrem.dns);
         }
 
         this.refs = {
@@ -527,6 +535,64 @@ export class Network extends pulumi.ComponentResource {
             flowLogGroupName: this.flowLogGroup.name,
             vpnConnectionId: this.vpn?.connection.id,
         });
+    }
+
+    /**
+     * On-prem names (the ETL job's JDBC host) resolve in the VPC only through the on-prem DNS: a Resolver outbound
+     * endpoint in two private subnets (AWS requires at least two IPs, one per subnet, for availability) forwards
+     * queries for the on-prem domain over the VPN. Its security group lets it reach the configured resolvers on
+     * TCP and UDP 53 and nothing else; it takes no inbound traffic (outbound endpoints only initiate queries).
+     */
+    private createOnPremDns(name: string, args: NetworkArgs, dns: { domain: string; resolverIps: string[] }): NonNullable<Network["onPremDns"]> {
+        const { naming } = args.context;
+        const child = { parent: this };
+        const securityGroup = new aws.ec2.SecurityGroup(
+            `${name}-dns-sg`,
+            {
+                name: resourceName(naming, `${name}-dns-outbound`),
+                description: `Route 53 Resolver outbound endpoint: DNS (53) to the on-prem resolvers of ${dns.domain} only`,
+                vpcId: this.vpc.vpcId,
+                revokeRulesOnDelete: true,
+            },
+            child,
+        );
+        dns.resolverIps.forEach((ip, i) => {
+            for (const protocol of ["udp", "tcp"]) {
+                new aws.vpc.SecurityGroupEgressRule(
+                    `${name}-dns-out-${protocol}-${i}`,
+                    { securityGroupId: securityGroup.id, description: `DNS (${protocol}) to on-prem resolver ${ip}`, ipProtocol: protocol, fromPort: 53, toPort: 53, cidrIpv4: `${ip}/32` },
+                    child,
+                );
+            }
+        });
+        const subnet = (i: number) =>
+            this.vpc.privateSubnetIds.apply((ids) => {
+                if (ids.length < 2) throw new Error(`Network '${name}': the Resolver endpoint needs two private subnets, found ${ids.length}`);
+                return ids[i];
+            });
+        const endpoint = new aws.route53.ResolverEndpoint(
+            `${name}-dns-outbound`,
+            {
+                name: resourceName(naming, `${name}-dns-outbound`),
+                direction: "OUTBOUND",
+                securityGroupIds: [securityGroup.id],
+                ipAddresses: [{ subnetId: subnet(0) }, { subnetId: subnet(1) }],
+            },
+            child,
+        );
+        const rule = new aws.route53.ResolverRule(
+            `${name}-dns-forward`,
+            {
+                name: resourceName(naming, `${name}-dns-forward`),
+                ruleType: "FORWARD",
+                domainName: dns.domain,
+                resolverEndpointId: endpoint.id,
+                targetIps: dns.resolverIps.map((ip) => ({ ip, port: 53 })),
+            },
+            child,
+        );
+        const association = new aws.route53.ResolverRuleAssociation(`${name}-dns-forward-vpc`, { resolverRuleId: rule.id, vpcId: this.vpc.vpcId }, child);
+        return { securityGroup, endpoint, rule, association };
     }
 
     private createVpn(name: string, args: NetworkArgs, onPrem: NonNullable<NetworkConfig["onPremises"]>): NonNullable<Network["vpn"]> {

@@ -15,6 +15,8 @@ export const NETWORK_KEYS = {
     onPremVpnPeerIp: { type: "string", default: "" },
     onPremBgpAsn: { type: "integer", default: 65000, min: 1, max: 4294967294 },
     onPremStaticRoutesOnly: { type: "boolean", default: true },
+    onPremDnsDomain: { type: "string", default: "" },
+    onPremDnsResolverIps: { type: "array", default: [] },
 } as const;
 
 export type NetworkValues = KeyValues<typeof NETWORK_KEYS>;
@@ -28,6 +30,8 @@ export interface OnPremisesConfig {
     bgpAsn: number;
     /** Static routes instead of BGP. */
     staticRoutesOnly: boolean;
+    /** On-prem DNS domain forwarded to the on-prem resolvers through a Route 53 Resolver outbound endpoint. */
+    dns?: { domain: string; resolverIps: string[] };
 }
 
 export interface NetworkConfig {
@@ -69,6 +73,37 @@ export function validateNetworkSettings(v: NetworkValues, _ctx: ValidationContex
             problems.push(problem("onPremCidrs", "at least one on-prem CIDR block when onPremVpnPeerIp is set", cidrs));
         }
     }
+    problems.push(...validateOnPremDns(v));
+    return problems;
+}
+
+/** RFC 1918 ranges: on-prem resolvers are reached over the VPN, never on a public address. */
+const PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"];
+const DNS_DOMAIN = /^(?=.{1,253}$)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
+
+/** Problems of the on-prem DNS keys. Pure. */
+function validateOnPremDns(v: NetworkValues): Problem[] {
+    const problems: Problem[] = [];
+    if (v.onPremDnsDomain && !DNS_DOMAIN.test(v.onPremDnsDomain)) {
+        problems.push(problem("onPremDnsDomain", "a DNS domain such as hospital.internal (labels of letters, digits and hyphens)", v.onPremDnsDomain));
+    }
+    v.onPremDnsResolverIps.forEach((ip, i) => {
+        const s = String(ip);
+        if (!IPV4_PATTERN.test(s) || !PRIVATE_RANGES.some((r) => cidrsOverlap(`${s}/32`, r))) {
+            problems.push(
+                problem(`onPremDnsResolverIps[${i}]`, "the IPv4 address of an on-prem DNS resolver in a private range (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16)", ip),
+            );
+        }
+    });
+    if (v.onPremDnsDomain && v.onPremDnsResolverIps.length === 0) {
+        problems.push(problem("onPremDnsResolverIps", "at least one on-prem DNS resolver IP when onPremDnsDomain is set", v.onPremDnsResolverIps));
+    }
+    if (!v.onPremDnsDomain && v.onPremDnsResolverIps.length > 0) {
+        problems.push(problem("onPremDnsDomain", "the on-prem DNS domain to forward when onPremDnsResolverIps is set", undefined));
+    }
+    if ((v.onPremDnsDomain || v.onPremDnsResolverIps.length > 0) && !hasOnPremises(v)) {
+        problems.push(problem("onPremDnsDomain", "onPremCidrs and onPremVpnPeerIp to be set: the resolvers are reached over the site-to-site VPN", v.onPremDnsDomain || undefined));
+    }
     return problems;
 }
 
@@ -82,7 +117,13 @@ export function networkSettings(v: NetworkValues): NetworkConfig {
         availabilityZones: v.availabilityZones,
         natGateways: v.natGateways as NatGatewayStrategy,
         onPremises: hasOnPremises(v)
-            ? { cidrs: v.onPremCidrs, vpnPeerIp: v.onPremVpnPeerIp, bgpAsn: v.onPremBgpAsn, staticRoutesOnly: v.onPremStaticRoutesOnly }
+            ? {
+                  cidrs: v.onPremCidrs,
+                  vpnPeerIp: v.onPremVpnPeerIp,
+                  bgpAsn: v.onPremBgpAsn,
+                  staticRoutesOnly: v.onPremStaticRoutesOnly,
+                  dns: v.onPremDnsDomain ? { domain: v.onPremDnsDomain, resolverIps: v.onPremDnsResolverIps.map(String) } : undefined,
+              }
             : undefined,
     };
 }

@@ -210,7 +210,7 @@ export function loadPlatformConfig(source: ConfigSource, options: LoadOptions = 
         ...validateNetworkSettings(network, ctx),
         ...validateSecuritySettings(security, ctx),
         ...validateStorageSettings(storage, ctx),
-        ...validateIngestionSettings(ingestion, { ...ctx, onPremisesConnected: hasOnPremises(network) }),
+        ...validateIngestionSettings(ingestion, { ...ctx, onPremisesConnected: hasOnPremises(network), onPremDnsDomain: network.onPremDnsDomain }),
         ...validateAnalyticsSettings(analytics, { ...ctx, availabilityZones: network.availabilityZones }),
         ...(options.rejectPlaceholders ? placeholderProblems(ctx.accountId, network.onPremVpnPeerIp) : []),
     );

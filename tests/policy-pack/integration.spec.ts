@@ -18,6 +18,7 @@
  * A policy that cannot be tripped, or that fails a correct configuration, fails these tests by name.
  */
 import * as assert from "assert";
+import { OPERATOR_SECRETS } from "../support/platform";
 import * as path from "path";
 import { AnalyzerSession, PolicyDiagnostic, PolicyInfo } from "../../tools/offline/analyzer";
 import { secretOverrides } from "../../tools/offline/cli";
@@ -104,7 +105,7 @@ describe("policy pack integration: sample programs through the offline engine an
         let r = runs.get(key);
         if (!r) {
             // Prod's ETL password is set by its operators with `pulumi config set --secret`, never committed.
-            const configOverrides = stack === "prod" ? secretOverrides(["onPremDbPassword"]) : {};
+            const configOverrides = stack === "prod" ? secretOverrides(Object.keys(OPERATOR_SECRETS.prod)) : {};
             r = runOffline({ stack, mode, projectDir: REPO_ROOT, analyzer: session, configOverrides });
             runs.set(key, r);
         }

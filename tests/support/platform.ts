@@ -32,7 +32,7 @@ export function stackConfigMap(stack: string, overrides: Record<string, unknown>
  * stack as its operators would (an encrypted value, which the offline engine turns into its placeholder).
  */
 export const OPERATOR_SECRETS: Readonly<Record<string, Record<string, unknown>>> = {
-    prod: { onPremDbPassword: { secure: "v1:set-by-the-operator" } },
+    prod: { onPremDbPassword: { secure: "v1:set-by-the-operator" }, storageGatewayActivationKey: { secure: "v1:pre-fetched-by-the-operator" } },
 };
 
 /** Like {@link stackConfigMap} for any stack-shaped YAML file (read as stack `stack` of this project). */

@@ -133,6 +133,31 @@ export const invokeMocks: Record<string, InvokeMock> = {
             mapPublicIpOnLaunch: false,
         };
     },
+    // Storage Gateway ListLocalDisks, as getLocalDisk answers for an appliance VM: the disk id is the SCSI path of the
+    // device node (/dev/sdb -> target 1), so repeated runs agree. A real appliance reports its own disks.
+    "aws:storagegateway/getLocalDisk:getLocalDisk": (inputs, ctx) => {
+        const gatewayArn = String(inputs.gatewayArn ?? "");
+        if (!/^arn:[\w-]+:storagegateway:[\w-]+:\d{12}:gateway\/[\w-]+$/.test(gatewayArn)) {
+            throw new Error(`offline engine: aws.storagegateway.getLocalDisk needs a gateway ARN, got ${JSON.stringify(inputs.gatewayArn)}`);
+        }
+        const node = typeof inputs.diskNode === "string" ? inputs.diskNode : undefined;
+        const diskPath = typeof inputs.diskPath === "string" ? inputs.diskPath : undefined;
+        const device = node ?? diskPath;
+        const m = device ? /^\/dev\/(?:sd|xvd|hd)([a-z])$/.exec(device) : null;
+        if (!device || !m || m[1] === "a") {
+            // The appliance's root disk is /dev/sda; ListLocalDisks lists only disks that can be allocated.
+            throw new Error(`offline engine: the gateway has no allocatable local disk ${JSON.stringify(device)} (an appliance VM exposes /dev/sdb, /dev/sdc, ...)`);
+        }
+        const target = m[1].charCodeAt(0) - "a".charCodeAt(0);
+        return {
+            id: `${gatewayArn}:${device}`,
+            diskId: `pci-0000:03:00.0-scsi-0:0:${target}:0`,
+            diskNode: node ?? device,
+            diskPath: diskPath ?? device,
+            gatewayArn,
+            region: ctx.region,
+        };
+    },
     // Secrets Manager GetRandomPassword: honours the length and character-class flags like the API (default 32
     // characters, each included class present when requireEachIncludedType). The real value is random; here it
     // derives from the arguments so repeated runs agree. Callers must treat it as a secret.

@@ -67,6 +67,27 @@ export interface SafeguardEvidence {
     conformancePacks?: { name: string; source: string; version: string }[];
     /** Service integrations the wiring proof evaluated for this safeguard (`tools/wiring/`), when it ran. */
     integrations?: { kind: string; title: string; proven: boolean }[];
+    /** Recorded resources that look like a gap in the safeguard and why they are kept (e.g. the VPC's internet gateway). */
+    justifications?: { subject: string; text: string }[];
+}
+
+/**
+ * The internet gateway awsx.ec2.Vpc always attaches to the VPC (the offline record holds the Vpc component, not its
+ * children), justified from the Vpc's recorded inputs: whether any subnet is public and whether NAT routes to it.
+ */
+export function internetGatewayJustifications(resources: readonly RecordedResource[]): { subject: string; text: string }[] {
+    return resources
+        .filter((r) => r.type === "awsx:ec2:Vpc")
+        .map((r) => {
+            const specs = Array.isArray(r.inputs.subnetSpecs) ? (r.inputs.subnetSpecs as { type?: string }[]) : [];
+            const nat = (r.inputs.natGateways as { strategy?: string } | undefined)?.strategy ?? "None";
+            const isPublic = specs.some((sp) => sp.type === "Public");
+            const text =
+                !isPublic && nat === "None"
+                    ? "attached by awsx.ec2.Vpc, which always creates one. It carries no traffic: the VPC has no public subnet and no route to it (natGateways: none), so no resource in the PHI VPC reaches or is reached from the internet; AWS APIs go through VPC endpoints and on-prem traffic through the VPN. It is kept because replacing the awsx VPC with one without it would replace every subnet and data store in it."
+                    : `attached by awsx.ec2.Vpc and used: public subnets hold the NAT gateway(s) (natGateways: ${nat}) for outbound-only egress from private subnets; no data store has a public subnet.`;
+            return { subject: `internet gateway of awsx.ec2.Vpc ${r.name}`, text };
+        });
 }
 
 /** Detective controls (164.312(b), 164.308(a)(1)(ii)(D)): a conformance pack's name and its template's provenance. */
@@ -269,6 +290,7 @@ export function buildEvidence(result: OfflineResult, wiring?: WiringProof): Evid
     for (const n of result.notApplicable) naByPolicy.set(n.policyName, (naByPolicy.get(n.policyName) ?? 0) + 1);
     const verdicts = new Map(policies.map((p) => [p.name, policyVerdict(p, diagByPolicy.get(p.name) ?? [], naByPolicy.get(p.name) ?? 0)]));
 
+    const internetGateways = internetGatewayJustifications(resources);
     const safeguards: SafeguardEvidence[] = SAFEGUARDS.map((s) => {
         const checking = policies.filter((p) => (p.framework?.reference ?? "").split(/,\s*/).some((ref) => ref === s.section || ref.startsWith(s.section)));
         const implementing = resources.filter((r) => r.custom && matches(r.type, s.implementedBy));
@@ -282,6 +304,7 @@ export function buildEvidence(result: OfflineResult, wiring?: WiringProof): Evid
             ...(implementing.some((r) => r.type === "aws:cfg/conformancePack:ConformancePack")
                 ? { conformancePacks: implementing.filter((r) => r.type === "aws:cfg/conformancePack:ConformancePack").map(conformancePackOf) }
                 : {}),
+            ...(s.section === "164.312(e)(1)" && internetGateways.length > 0 ? { justifications: internetGateways } : {}),
             ...(wiring && (s.section === "164.308(a)(6)" || s.section === "164.312(e)(1)")
                 ? { integrations: wiring.integrations.filter((i) => ALERTING.has(i.kind) === (s.section === "164.308(a)(6)")).map((i) => ({ kind: i.kind, title: i.title, proven: i.proven })) }
                 : {}),

@@ -63,6 +63,7 @@ export function renderMarkdown(ev: Evidence): string {
         out.push(`Implemented by ${s.resources.length} resource(s):`);
         for (const [component, names] of byComponent) out.push(`- **${component}**: ${names.join(", ")}`);
         for (const p of s.conformancePacks ?? []) out.push(`- Conformance pack \`${p.name}\`: source ${md(p.source)}; version ${md(p.version)}`);
+        for (const j of s.justifications ?? []) out.push(`- Justified: ${md(j.subject)}: ${md(j.text)}`);
     }
     out.push("");
     out.push("## Resources");
@@ -104,6 +105,7 @@ export function renderHtml(ev: Evidence, mermaidScript: string): string {
             return `<section class="safeguard" id="s-${esc(s.section)}"><h3>${esc(s.section)} ${esc(s.title)}: <span class="${verdictClass(s.verdict)}">${VERDICT_LABEL[s.verdict]}</span></h3>
 ${s.policies.length ? `<table class="policies"><thead><tr><th>policy</th><th>level</th><th>severity</th><th>verdict</th><th>violations</th><th>not applicable</th></tr></thead><tbody>${pol}</tbody></table>` : "<p>No policy of the pack cites this section.</p>"}
 ${violations.length ? `<ul class="violations">${violations.join("")}</ul>` : ""}
+${(s.justifications ?? []).map((j) => `<p class="justification">Justified: ${esc(j.subject)}: ${esc(j.text)}</p>`).join("")}
 ${(s.conformancePacks ?? []).map((p) => `<p class="conformance-pack">Conformance pack <code>${esc(p.name)}</code>: source ${esc(p.source)}; version ${esc(p.version)}</p>`).join("")}
 ${s.integrations ? `<p>Service integrations proven by the wiring proof: ${s.integrations.filter((i) => i.proven).length} of ${s.integrations.length}</p><ul class="integrations">${s.integrations.map((i) => `<li>${i.proven ? "proven" : "<strong>not proven</strong>"}: ${esc(i.title)} <small>${esc(i.kind)}</small></li>`).join("")}</ul>` : ""}
 <details><summary>Implemented by ${s.resources.length} resource(s)</summary><ul>${resources}</ul></details></section>`;

@@ -18,6 +18,7 @@ import { opensearchTlsInTransit } from "./opensearch-tls-in-transit";
 import { rdsTlsInTransit } from "./rds-tls-in-transit";
 import { redshiftTlsInTransit } from "./redshift-tls-in-transit";
 import { requiredTags } from "./required-tags";
+import { storagegatewayShareTransitEncryption } from "./storagegateway-share-transit-encryption";
 
 export const controlPolicies: Policies = [
     rdsTlsInTransit,
@@ -25,6 +26,7 @@ export const controlPolicies: Policies = [
     elasticacheTlsInTransit,
     opensearchTlsInTransit,
     efsTlsInTransit,
+    storagegatewayShareTransitEncryption,
     loadBalancerTlsListeners,
     kmsKeyRotation,
     cloudtrailAuditConfiguration,

@@ -47,6 +47,8 @@ const DEV_BATCH = {
     etlSourceTables: ["lab.results:updated_at", "lab.orders"],
     onPremCustomer: "northside-clinic",
     etlSchedule: "cron(30 3 * * ? *)",
+    // The on-prem database presents a certificate from the hospital's private CA.
+    onPremJdbcCertS3Uri: "s3://hdp-dev-glue-assets-210987654321-us-east-1/certs/northside-ca.pem",
 };
 
 describe("components/ingestion/batch-etl: BatchEtl", () => {
@@ -106,6 +108,8 @@ describe("components/ingestion/batch-etl: BatchEtl", () => {
                         JDBC_CONNECTION_URL: cfg.ingestion.batch.jdbcUrl,
                         JDBC_ENFORCE_SSL: "true",
                         SECRET_ID: `${p}-ingest-batch-onprem-jdbc`,
+                        // dev: the private CA's certificate, validated (prod's database has a publicly trusted one).
+                        ...(stack === "dev" ? { CUSTOM_JDBC_CERT: DEV_BATCH.onPremJdbcCertS3Uri, SKIP_CUSTOM_JDBC_CERT_VALIDATION: "false" } : {}),
                     });
                     const phys = conn.physicalConnectionRequirements as Record<string, unknown>;
                     assert.strictEqual(phys.subnetId, "subnet-0aaa1111bbbb2222c");
@@ -176,6 +180,10 @@ describe("components/ingestion/batch-etl: BatchEtl", () => {
                     const secretArn = `arn:aws:secretsmanager:us-east-1:${account}:secret:${p}-ingest-batch-onprem-jdbc-AbC123`;
                     assert.strictEqual(await can("secretsmanager:GetSecretValue", secretArn), "Allowed");
                     assert.strictEqual(await can("secretsmanager:GetSecretValue", `arn:aws:secretsmanager:us-east-1:${account}:secret:${p}-rds-master-AbC123`), "ImplicitlyDenied");
+                    // The private CA's certificate object, and nothing else under its prefix.
+                    const cert = `arn:aws:s3:::${DEV_BATCH.onPremJdbcCertS3Uri.slice("s3://".length)}`;
+                    assert.strictEqual(await can("s3:GetObject", cert), stack === "dev" ? "Allowed" : "ImplicitlyDenied");
+                    assert.strictEqual(await can("s3:GetObject", cert.replace("northside-ca.pem", "other.pem")), "ImplicitlyDenied");
                     const trust = documentOf(one(rec, "aws:iam/role:Role", "ingest-batch-glue-role"), "assumeRolePolicy");
                     assert.deepStrictEqual(trust.Statement[0].Principal, { Service: "glue.amazonaws.com" });
                 });

@@ -29,7 +29,7 @@ const DEV_GATEWAY = {
 describe("components/ingestion/hybrid: HybridFileGateway", () => {
     for (const stack of ["dev", "prod"] as const) {
         for (const mode of MODES) {
-            describe(`${stack}${stack === "dev" ? " (gateway with NFS and SMB switched on)" : " (NFS only)"}, ${mode}`, () => {
+            describe(`${stack}${stack === "dev" ? " (gateway with NFS and SMB switched on)" : " (SMB only, activated by key)"}, ${mode}`, () => {
                 const cfg = stack === "prod" ? platformConfig("prod") : platformConfig("dev", DEV_GATEWAY);
                 const keys = fakeKeys(cfg);
                 const landing = bucketRef(cfg, "landing");
@@ -49,16 +49,11 @@ describe("components/ingestion/hybrid: HybridFileGateway", () => {
                     assert.strictEqual(g.gatewayName, `${p}-ingest-hybrid-file-gateway`);
                     assert.strictEqual(g.gatewayTimezone, cfg.ingestion.storageGateway.timezone);
                     assert.strictEqual(g.cloudwatchLogGroupArn, logArn);
-                    if (stack === "prod") {
-                        assert.strictEqual(g.gatewayIpAddress, "192.168.4.20");
-                        assert.strictEqual(g.activationKey, undefined);
-                        assert.strictEqual(g.smbSecurityStrategy, undefined);
-                    } else {
-                        assert.ok(isWireSecret(gw.inputs.activationKey), "the activation key stays secret");
-                        assert.strictEqual(g.gatewayIpAddress, undefined);
-                        assert.strictEqual(g.smbSecurityStrategy, "MandatoryEncryption");
-                        assert.strictEqual(g.smbFileShareVisibility, false);
-                    }
+                    // Both stacks activate by the pre-fetched key (prod requires it) and require SMB3 encryption.
+                    assert.ok(isWireSecret(gw.inputs.activationKey), "the activation key stays secret");
+                    assert.strictEqual(g.gatewayIpAddress, undefined);
+                    assert.strictEqual(g.smbSecurityStrategy, "MandatoryEncryption");
+                    assert.strictEqual(g.smbFileShareVisibility, false);
                     assert.strictEqual(gw.options.protect, stack === "prod");
                     assert.deepStrictEqual(gw.options.ignoreChanges, ["smbActiveDirectorySettings", "activationKey", "gatewayIpAddress"]);
                     const logs = inputs(one(rec, "aws:cloudwatch/logGroup:LogGroup", "ingest-hybrid-audit-logs"));
@@ -66,7 +61,26 @@ describe("components/ingestion/hybrid: HybridFileGateway", () => {
                     assert.strictEqual(logs.retentionInDays, cfg.logging.auditRetentionDays);
                 });
 
-                it("shares the customer's landing prefix over NFS to the configured clients only, KMS-encrypted, root squashed", async () => {
+                it("gives the gateway its cache disk: the appliance's local disk, looked up by device node", async () => {
+                    const cache = inputs(one(rec, "aws:storagegateway/cache:Cache", "ingest-hybrid-cache"));
+                    const gatewayArn = one(rec, "aws:storagegateway/gateway:Gateway", "ingest-hybrid-gateway").outputs.arn;
+                    if (mode === "preview") {
+                        assert.strictEqual(cache.diskId, UNKNOWN);
+                        return;
+                    }
+                    assert.strictEqual(cache.gatewayArn, gatewayArn);
+                    const lookup = rec.invokes.find((i) => i.token === "aws:storagegateway/getLocalDisk:getLocalDisk");
+                    assert.ok(lookup, "the disk is looked up with aws.storagegateway.getLocalDisk");
+                    assert.deepStrictEqual([lookup.args.gatewayArn, lookup.args.diskNode], [gatewayArn, "/dev/sdb"]);
+                    // The disk id the lookup answered (Storage Gateway ListLocalDisks form), not a guessed constant.
+                    assert.match(String(cache.diskId), /^pci-0000:[0-9a-f]{2}:00\.0-scsi-0:0:[0-9]+:0$/);
+                });
+
+                it(stack === "prod" ? "creates no NFS share (NFS would carry PHI unencrypted)" : "shares the customer's landing prefix over NFS to the configured clients only, KMS-encrypted, root squashed", async () => {
+                    if (stack === "prod") {
+                        assert.deepStrictEqual(ofType(rec, "aws:storagegateway/nfsFileShare:NfsFileShare"), []);
+                        return;
+                    }
                     const nfs = inputs(one(rec, "aws:storagegateway/nfsFileShare:NfsFileShare", "ingest-hybrid-nfs"));
                     assert.deepStrictEqual(nfs.clientLists, cfg.ingestion.storageGateway.nfsClientCidrs);
                     assert.strictEqual(nfs.kmsEncrypted, true);
@@ -83,15 +97,12 @@ describe("components/ingestion/hybrid: HybridFileGateway", () => {
                     if (mode === "up") assert.match(String(gatewayArn), new RegExp(`^arn:aws:storagegateway:us-east-1:${account}:gateway/`));
                 });
 
-                it(stack === "prod" ? "creates no SMB share (storageGatewaySmb: false)" : "creates an SMB share for Active Directory users only, with ACLs and access-based enumeration", async () => {
+                it("creates an SMB share for Active Directory users only, with ACLs and access-based enumeration", async () => {
                     const smb = ofType(rec, "aws:storagegateway/smbFileShare:SmbFileShare");
-                    if (stack === "prod") {
-                        assert.deepStrictEqual(smb, []);
-                        return;
-                    }
+                    assert.strictEqual(smb.length, 1);
                     const s = inputs(smb[0]);
                     assert.strictEqual(s.authentication, "ActiveDirectory");
-                    assert.deepStrictEqual(s.validUserLists, ["@EHR-Uploaders", "svc-scanner"]);
+                    assert.deepStrictEqual(s.validUserLists, cfg.ingestion.storageGateway.smbAllowedUsers);
                     assert.strictEqual(s.smbAclEnabled, true);
                     assert.strictEqual(s.accessBasedEnumeration, true);
                     assert.strictEqual(s.kmsEncrypted, true);
@@ -105,13 +116,14 @@ describe("components/ingestion/hybrid: HybridFileGateway", () => {
                     const role = `arn:aws:iam::${account}:role/${p}-ingest-hybrid-shares`;
                     const policy = documentOf(one(rec, "aws:iam/rolePolicy:RolePolicy", "ingest-hybrid-shares-policy"), "policy");
                     const can = (action: string, resource: string, context?: Record<string, string>) => decide(role, [policy], { action, resource, context }, account);
-                    const nfsKey = `${landing.arn}/customer=${customer}/source=file-gateway/scans/2025/report.pdf`;
+                    const source = stack === "prod" ? "file-gateway-smb" : "file-gateway";
+                    const nfsKey = `${landing.arn}/customer=${customer}/source=${source}/scans/2025/report.pdf`;
                     assert.strictEqual(await can("s3:PutObject", nfsKey), "Allowed");
                     assert.strictEqual(await can("s3:DeleteObject", nfsKey), "Allowed");
                     assert.strictEqual(await can("s3:DeleteObjectVersion", nfsKey), "ImplicitlyDenied");
                     assert.strictEqual(await can("s3:PutObject", `${landing.arn}/customer=${customer}/source=stream/x`), "ImplicitlyDenied");
                     assert.strictEqual(await can("s3:PutObject", `${landing.arn}/customer=lakeview-hospital/source=file-gateway/x`), "ImplicitlyDenied");
-                    assert.strictEqual(await can("s3:ListBucket", landing.arn, { "s3:prefix": `customer=${customer}/source=file-gateway/scans/` }), "Allowed");
+                    assert.strictEqual(await can("s3:ListBucket", landing.arn, { "s3:prefix": `customer=${customer}/source=${source}/scans/` }), "Allowed");
                     assert.strictEqual(await can("s3:ListBucket", landing.arn, { "s3:prefix": "customer=lakeview-hospital/" }), "ImplicitlyDenied");
                     const trust = documentOf(one(rec, "aws:iam/role:Role", "ingest-hybrid-shares-role"), "assumeRolePolicy");
                     assert.deepStrictEqual(trust.Statement[0], {

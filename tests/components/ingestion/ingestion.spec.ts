@@ -134,6 +134,9 @@ describe("components/ingestion/ingestion: Ingestion", () => {
             "aws:cloudwatch/logStream:LogStream",
             "aws:glue/catalogTable:CatalogTable",
             "aws:storagegateway/nfsFileShare:NfsFileShare",
+            "aws:storagegateway/smbFileShare:SmbFileShare",
+            // A cache is a disk of its gateway and has no name of its own.
+            "aws:storagegateway/cache:Cache",
             "aws:secretsmanager/secretVersion:SecretVersion",
             "aws:glue/dataCatalogEncryptionSettings:DataCatalogEncryptionSettings",
         ]);

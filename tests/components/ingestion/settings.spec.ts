@@ -40,18 +40,46 @@ describe("components/ingestion/settings", () => {
         // Firehose dynamic partitioning needs a 64 MiB buffer.
         assert.deepStrictEqual(problemsFor({ firehoseBufferMiB: 32 }), ["healthcare-data-platform:firehoseBufferMiB: expected an integer from 64 to 128, got 32"]);
         // The file gateway: a share open to the world, an SMB share without users, neither activation key nor address.
-        assert.deepStrictEqual(problemsFor({ storageGatewayNfsClientCidrs: ["0.0.0.0/0"] }), [
+        assert.deepStrictEqual(problemsFor({ storageGatewayNfsClientCidrs: ["0.0.0.0/0"], storageGatewayNfsUnencrypted: true }), [
             "healthcare-data-platform:storageGatewayNfsClientCidrs[0]: expected a client network of /8 or narrower (the share is restricted to the hospital's client networks), got '0.0.0.0/0'",
         ]);
-        assert.deepStrictEqual(problemsFor({ storageGatewaySmb: true }), [
+        assert.deepStrictEqual(problemsFor({ storageGatewaySmbAllowedUsers: [] }), [
             "healthcare-data-platform:storageGatewaySmbAllowedUsers: expected at least one Active Directory user or @group when storageGatewaySmb is true (guest access is never enabled), got []",
         ]);
-        assert.deepStrictEqual(problemsFor({ storageGatewayIpAddress: undefined }), [
-            "healthcare-data-platform:storageGatewayIpAddress: expected exactly one of storageGatewayActivationKey (secret) or storageGatewayIpAddress when storageGatewayEnabled is true, got undefined",
-        ]);
-        assert.deepStrictEqual(problemsFor({ storageGatewayActivationKey: { secure: "v1:key" } }), [
+        assert.deepStrictEqual(problemsFor({ storageGatewayIpAddress: "192.168.4.20" }), [
             "healthcare-data-platform:storageGatewayIpAddress: expected exactly one of storageGatewayActivationKey (secret) or storageGatewayIpAddress when storageGatewayEnabled is true, got '192.168.4.20'",
         ]);
+    });
+
+    it("keeps PHI off unencrypted NFS in prod unless storageGatewayNfsUnencrypted opts in explicitly", async () => {
+        const nfs = { storageGatewayNfsClientCidrs: ["192.168.4.0/24"] };
+        assert.deepStrictEqual(problemsFor(nfs), [
+            "healthcare-data-platform:storageGatewayNfsClientCidrs: expected no NFS client CIDRs in prod (NFS carries PHI unencrypted between clients and the appliance; use storageGatewaySmb, which requires SMB3 encryption), or storageGatewayNfsUnencrypted true to accept unencrypted NFS explicitly, got [\"192.168.4.0/24\"]",
+        ]);
+        assert.doesNotThrow(() => platformConfig("prod", { ...nfs, storageGatewayNfsUnencrypted: true }));
+        // Prod's file gateway is SMB3 with encryption required, and no NFS share.
+        const gw = platformConfig("prod").ingestion.storageGateway;
+        assert.deepStrictEqual([gw.smbEnabled, gw.nfsClientCidrs], [true, []]);
+    });
+
+    it("requires the pre-fetched activation key in prod, naming the key and the command", async () => {
+        assert.deepStrictEqual(problemsFor({ storageGatewayActivationKey: undefined }), [
+            "healthcare-data-platform:storageGatewayActivationKey: expected a secret (pulumi config set --secret storageGatewayActivationKey <value>, fetched once from the appliance's local console) when storageGatewayEnabled is true in prod: a CI runner cannot reach the appliance's private address to activate it by storageGatewayIpAddress, got undefined",
+        ]);
+        assert.deepStrictEqual(problemsFor({ storageGatewayActivationKey: undefined, storageGatewayIpAddress: "192.168.4.20" }), [
+            "healthcare-data-platform:storageGatewayActivationKey: expected a secret (pulumi config set --secret storageGatewayActivationKey <value>, fetched once from the appliance's local console) when storageGatewayEnabled is true in prod: a CI runner cannot reach the appliance's private address to activate it by storageGatewayIpAddress, got undefined",
+        ]);
+        assert.deepStrictEqual(problemsFor({ storageGatewayCacheDiskNode: "sdb" }), [
+            "healthcare-data-platform:storageGatewayCacheDiskNode: expected the device node of the appliance's cache disk, such as /dev/sdb, got 'sdb'",
+        ]);
+    });
+
+    it("takes the private-CA certificate for the JDBC connection as an s3:// URI of a PEM file", async () => {
+        assert.deepStrictEqual(problemsFor({ onPremJdbcCertS3Uri: "https://example.org/ca.pem" }), [
+            "healthcare-data-platform:onPremJdbcCertS3Uri: expected s3://<bucket>/<key>.pem, the private CA's certificate the Glue connection validates the database against, got 'https://example.org/ca.pem'",
+        ]);
+        const batch = platformConfig("prod", { onPremJdbcCertS3Uri: "s3://certs-bucket/ca/hospital.pem" }).ingestion.batch;
+        assert.strictEqual(batch.jdbcCertS3Uri, "s3://certs-bucket/ca/hospital.pem");
     });
 
     it("hands batch ETL the parsed source and tables, so the component never parses", async () => {

@@ -31,6 +31,9 @@ const T = {
     vpn: "aws:ec2/vpnConnection:VpnConnection",
     vpnRoute: "aws:ec2/vpnConnectionRoute:VpnConnectionRoute",
     propagation: "aws:ec2/vpnGatewayRoutePropagation:VpnGatewayRoutePropagation",
+    resolverEndpoint: "aws:route53/resolverEndpoint:ResolverEndpoint",
+    resolverRule: "aws:route53/resolverRule:ResolverRule",
+    resolverRuleAssociation: "aws:route53/resolverRuleAssociation:ResolverRuleAssociation",
 } as const;
 const VPN_TYPES = [T.cgw, T.vgw, T.vpn, T.vpnRoute, T.propagation];
 const OTHER_ACCOUNT = "999988887777";
@@ -365,6 +368,40 @@ describe("Network (healthcare:network:Network)", () => {
             const on = await record("dev", "preview", {}, { allowIntraComputeTraffic: true });
             assert.strictEqual(off.rec.resources.length, on.rec.resources.length - 2);
             assert.ok(!off.rec.resources.some((r) => r.name.includes("compute-self")));
+        });
+    });
+
+    describe("on-prem names (Route 53 Resolver)", () => {
+        it("dev (no on-prem site): no resolver endpoint, rule or association", async () => {
+            const { rec } = await record("dev", "preview");
+            for (const type of [T.resolverEndpoint, T.resolverRule, T.resolverRuleAssociation]) assert.deepStrictEqual(ofType(rec, type), [], type);
+        });
+
+        it("prod: an outbound endpoint in two private subnets, port 53 only to the on-prem resolvers, and a forwarding rule for the on-prem domain associated with the VPC", async () => {
+            const { rec, cfg } = await record("prod", "up");
+            const dns = cfg.network.onPremises!.dns!;
+            assert.deepStrictEqual(dns, { domain: "stmarys.internal", resolverIps: ["192.168.1.10", "192.168.1.11"] });
+            const vpc = vpcOutputs(rec);
+            const endpoint = inputs(one(rec, T.resolverEndpoint, "network-dns-outbound"));
+            assert.strictEqual(endpoint.direction, "OUTBOUND");
+            assert.deepStrictEqual(endpoint.ipAddresses, vpc.privateSubnetIds.slice(0, 2).map((subnetId) => ({ subnetId })));
+            const sg = one(rec, T.sg, "network-dns-sg");
+            assert.deepStrictEqual(endpoint.securityGroupIds, [sg.id]);
+            assert.strictEqual(inputs(sg).vpcId, vpc.vpcId);
+            // Egress: TCP and UDP 53 to each resolver, nothing else; no ingress (the endpoint only initiates queries).
+            const egress = ofType(rec, T.egress).filter((r) => inputs(r).securityGroupId === sg.id).map((r) => inputs(r));
+            assert.deepStrictEqual(
+                egress.map((e) => `${e.ipProtocol} ${e.fromPort}-${e.toPort} ${e.cidrIpv4}`).sort(),
+                ["tcp 53-53 192.168.1.10/32", "tcp 53-53 192.168.1.11/32", "udp 53-53 192.168.1.10/32", "udp 53-53 192.168.1.11/32"],
+            );
+            assert.deepStrictEqual(ofType(rec, T.ingress).filter((r) => inputs(r).securityGroupId === sg.id), []);
+            const rule = one(rec, T.resolverRule, "network-dns-forward");
+            assert.deepStrictEqual(
+                { ruleType: inputs(rule).ruleType, domainName: inputs(rule).domainName, targetIps: inputs(rule).targetIps, resolverEndpointId: inputs(rule).resolverEndpointId },
+                { ruleType: "FORWARD", domainName: "stmarys.internal", targetIps: [{ ip: "192.168.1.10", port: 53 }, { ip: "192.168.1.11", port: 53 }], resolverEndpointId: one(rec, T.resolverEndpoint, "network-dns-outbound").id },
+            );
+            const assoc = inputs(one(rec, T.resolverRuleAssociation, "network-dns-forward-vpc"));
+            assert.deepStrictEqual([assoc.resolverRuleId, assoc.vpcId], [rule.id, vpc.vpcId]);
         });
     });
 

@@ -317,10 +317,29 @@ describe("components/shared/config", () => {
         });
 
         it("names the secret to set when the committed prod stack file is used as is", async () => {
-            // Pulumi.prod.yaml commits no ciphertext: its operators set the ETL password with the CLI.
+            // Pulumi.prod.yaml commits no ciphertext: its operators set the ETL password and the file gateway's
+            // pre-fetched activation key with the CLI.
             assert.deepStrictEqual(problemsOf(loadStackConfig(ROOT, "prod").config, "prod"), [
                 "healthcare-data-platform:onPremDbPassword: expected a secret (pulumi config set --secret onPremDbPassword <value>) when batchEtlEnabled is true, got undefined",
+                "healthcare-data-platform:storageGatewayActivationKey: expected a secret (pulumi config set --secret storageGatewayActivationKey <value>, fetched once from the appliance's local console) when storageGatewayEnabled is true in prod: a CI runner cannot reach the appliance's private address to activate it by storageGatewayIpAddress, got undefined",
             ]);
+        });
+
+        it("validates the on-prem DNS domain and resolvers, and requires them in prod when the JDBC host is a name (network)", async () => {
+            assert.deepStrictEqual(problemsFor({ onPremDnsDomain: "-bad..internal", onPremDnsResolverIps: ["8.8.8.8", "192.168.1.300"] }, "prod"), [
+                "healthcare-data-platform:onPremDnsDomain: expected a DNS domain such as hospital.internal (labels of letters, digits and hyphens), got '-bad..internal'",
+                "healthcare-data-platform:onPremDnsResolverIps[0]: expected the IPv4 address of an on-prem DNS resolver in a private range (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16), got '8.8.8.8'",
+                "healthcare-data-platform:onPremDnsResolverIps[1]: expected the IPv4 address of an on-prem DNS resolver in a private range (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16), got '192.168.1.300'",
+            ]);
+            assert.deepStrictEqual(problemsFor({ onPremDnsDomain: undefined, onPremDnsResolverIps: undefined }, "prod"), [
+                "healthcare-data-platform:onPremDnsDomain: expected the on-prem DNS domain (with onPremDnsResolverIps) when the onPremJdbcUrl host is a name in prod: the ETL job resolves ehr-db.stmarys.internal through a Route 53 Resolver forwarding rule, got undefined",
+            ]);
+            assert.deepStrictEqual(problemsFor({ onPremDnsResolverIps: [] }, "prod"), [
+                "healthcare-data-platform:onPremDnsResolverIps: expected at least one on-prem DNS resolver IP when onPremDnsDomain is set, got []",
+            ]);
+            // A JDBC host given as an IP needs no forwarding.
+            const byIp = platformConfig("prod", { onPremDnsDomain: undefined, onPremDnsResolverIps: undefined, onPremJdbcUrl: "jdbc:postgresql://192.168.2.5:5432/ehr" });
+            assert.strictEqual(byIp.network.onPremises?.dns, undefined);
         });
 
         it("requires the VPN for batch ETL", async () => {
@@ -350,7 +369,7 @@ describe("components/shared/config", () => {
         });
 
         it("requires allowed AD users for the SMB share and rejects very wide NFS client networks (ingestion)", async () => {
-            assert.deepStrictEqual(problemsFor({ storageGatewaySmb: true, storageGatewayNfsClientCidrs: ["0.0.0.0/0"] }, "prod"), [
+            assert.deepStrictEqual(problemsFor({ storageGatewaySmbAllowedUsers: [], storageGatewayNfsClientCidrs: ["0.0.0.0/0"], storageGatewayNfsUnencrypted: true }, "prod"), [
                 "healthcare-data-platform:storageGatewayNfsClientCidrs[0]: expected a client network of /8 or narrower (the share is restricted to the hospital's client networks), got '0.0.0.0/0'",
                 "healthcare-data-platform:storageGatewaySmbAllowedUsers: expected at least one Active Directory user or @group when storageGatewaySmb is true (guest access is never enabled), got []",
             ]);

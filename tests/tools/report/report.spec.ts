@@ -5,6 +5,7 @@ import * as path from "path";
 import { chromium } from "playwright-core";
 import { writeReport, WrittenReport } from "../../../tools/report/cli";
 import { Evidence, SAFEGUARDS } from "../../../tools/report/evidence";
+import { OPERATOR_SECRETS } from "../../support/platform";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
@@ -16,7 +17,7 @@ describe("tools/report: HIPAA evidence report of the prod stack", function () {
 
     before(async () => {
         const outDir = fs.mkdtempSync(path.join(os.tmpdir(), "hipaa-report-"));
-        written = await writeReport({ stack: "prod", mode: "up", outDir, secrets: ["onPremDbPassword"] });
+        written = await writeReport({ stack: "prod", mode: "up", outDir, secrets: Object.keys(OPERATOR_SECRETS.prod) });
         evidence = JSON.parse(fs.readFileSync(written.json, "utf8")) as Evidence;
         markdown = fs.readFileSync(written.markdown, "utf8");
     });
@@ -69,6 +70,14 @@ describe("tools/report: HIPAA evidence report of the prod stack", function () {
         for (const s of [incident, transmission]) assert.ok(s?.integrations?.every((i) => i.proven), `${s?.section}: every integration proven`);
         assert.match(markdown, /Service integrations proven by the wiring proof \(IAM evaluation of identity, resource and key policies\): (\d+) of \1/);
         assert.ok(evidence.safeguards.filter((x) => x.integrations).length === 2, "only these two sections list integrations");
+    });
+
+    it("justifies the awsx VPC's internet gateway next to the network safeguard (164.312(e)(1)), and only there", async () => {
+        const transmission = evidence.safeguards.find((x) => x.section === "164.312(e)(1)");
+        assert.deepStrictEqual(transmission?.justifications?.map((j) => j.subject), ["internet gateway of awsx.ec2.Vpc network-vpc"]);
+        assert.match(transmission?.justifications?.[0].text ?? "", /no public subnet and no route to it \(natGateways: none\)/);
+        assert.match(markdown, /- Justified: internet gateway of awsx\.ec2\.Vpc network-vpc: /);
+        assert.deepStrictEqual(evidence.safeguards.filter((x) => x.justifications).map((x) => x.section), ["164.312(e)(1)"]);
     });
 
     it("tabulates every resource with its encryption, TLS, logging and backup posture", async () => {

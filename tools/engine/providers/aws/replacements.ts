@@ -74,6 +74,7 @@ export const FORCE_NEW: Record<string, readonly string[]> = {
     "aws:efs/fileSystem:FileSystem": ["creationToken", "encrypted", "kmsKeyId", "performanceMode", "availabilityZoneName"],
     "aws:elasticache/replicationGroup:ReplicationGroup": ["replicationGroupId", "atRestEncryptionEnabled", "kmsKeyId", "subnetGroupName", "engine"],
     "aws:opensearch/domain:Domain": ["domainName"],
+    "aws:storagegateway/cache:Cache": ["diskId", "gatewayArn"],
     "aws:storagegateway/gateway:Gateway": ["activationKey", "gatewayIpAddress", "gatewayType", "mediumChangerType", "tapeDriveType"],
     "aws:macie2/classificationJob:ClassificationJob": ["jobType", "s3JobDefinition", "name", "namePrefix", "initialRun", "customDataIdentifierIds"],
     "aws:macie2/customDataIdentifier:CustomDataIdentifier": ["name", "namePrefix", "regex", "keywords", "ignoreWords", "maximumMatchDistance", "description"],
