@@ -2,11 +2,12 @@
  * Test support shared by the component specs: config from the real stack files, recorded-resource queries,
  * and wire-form helpers. Everything here reads real artefacts; nothing fakes a verdict.
  */
+import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigSource, loadPlatformConfig, PlatformConfig, PROJECT } from "../../components/shared/config";
+import { ConfigSource, ConfigValidationError, loadPlatformConfig, PlatformConfig, PROJECT } from "../../components/shared/config";
 import { PlatformContext, PlatformKeyRefs, NetworkRefs } from "../../components/shared/refs";
 import { Recording, RecordedResource } from "../../tools/offline/recorder";
 import { loadStackConfig } from "../../tools/offline/stack-config";
@@ -57,6 +58,22 @@ export function mapSource(map: Record<string, string>, stack = "test"): ConfigSo
         getSecret: (key) => (map[`${prefix}${key}`] !== undefined ? pulumi.secret(map[`${prefix}${key}`]) : undefined),
         keys: () => Object.keys(map).filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length)),
     };
+}
+
+/** The problems the config reader reports for a fully qualified config map; fails the test when it reports none. */
+export function configProblems(map: Record<string, string>, stack: string): string[] {
+    try {
+        loadPlatformConfig(mapSource(map, stack));
+    } catch (err) {
+        if (err instanceof ConfigValidationError) return err.problems;
+        throw err;
+    }
+    assert.fail(`expected a ConfigValidationError for ${JSON.stringify(map)}`);
+}
+
+/** {@link configProblems} of `Pulumi.<stack>.yaml` with overrides (bare keys are project keys). */
+export function stackProblems(stack: "dev" | "prod", overrides: Record<string, unknown>): string[] {
+    return configProblems(stackConfigMap(stack, overrides), stack);
 }
 
 /** Validated config of `Pulumi.<stack>.yaml` with overrides (bare keys are project keys; `undefined` removes a key). */

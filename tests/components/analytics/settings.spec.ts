@@ -1,17 +1,8 @@
 import * as assert from "assert";
 import { openSearchZones } from "../../../components/analytics/settings";
-import { ConfigValidationError, loadPlatformConfig } from "../../../components/shared/config";
-import { mapSource, platformConfig, stackConfigMap } from "../../support/platform";
+import { platformConfig, stackProblems } from "../../support/platform";
 
-function problemsFor(stack: "dev" | "prod", overrides: Record<string, unknown>): string[] {
-    try {
-        loadPlatformConfig(mapSource(stackConfigMap(stack, overrides), stack));
-    } catch (err) {
-        if (err instanceof ConfigValidationError) return err.problems;
-        throw err;
-    }
-    assert.fail(`expected a ConfigValidationError for ${JSON.stringify(overrides)}`);
-}
+const problemsFor = stackProblems;
 
 describe("components/analytics/settings", () => {
     it("spreads OpenSearch nodes over one zone, then two, or three for multiples of 3", async () => {

@@ -1,16 +1,7 @@
 import * as assert from "assert";
-import { ConfigValidationError, loadPlatformConfig } from "../../../components/shared/config";
-import { mapSource, platformConfig, stackConfigMap } from "../../support/platform";
+import { platformConfig, stackProblems } from "../../support/platform";
 
-function problemsFor(stack: "dev" | "prod", overrides: Record<string, unknown>): string[] {
-    try {
-        loadPlatformConfig(mapSource(stackConfigMap(stack, overrides), stack));
-    } catch (err) {
-        if (err instanceof ConfigValidationError) return err.problems;
-        throw err;
-    }
-    assert.fail(`expected a ConfigValidationError for ${JSON.stringify(overrides)}`);
-}
+const problemsFor = stackProblems;
 
 describe("components/security/settings: detective controls (ComplianceMonitoring)", () => {
     it("prod: on, continuous recording, Security Hub with CIS 3.0.0, conformance parameters at AWS's defaults", () => {

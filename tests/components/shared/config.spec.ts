@@ -6,18 +6,9 @@ import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { loadStackConfig } from "../../../tools/offline/stack-config";
-import { mapSource, platformConfig, ROOT, stackConfigMap } from "../../support/platform";
+import { configProblems, mapSource, platformConfig, ROOT, stackConfigMap } from "../../support/platform";
 
-/** The problems the reader reports for a fully qualified config map. */
-function problemsOf(map: Record<string, string>, stack: string): string[] {
-    try {
-        loadPlatformConfig(mapSource(map, stack));
-    } catch (err) {
-        if (err instanceof ConfigValidationError) return err.problems;
-        throw err;
-    }
-    assert.fail(`expected a ConfigValidationError for ${JSON.stringify(map)}`);
-}
+const problemsOf = configProblems;
 
 /** The problems reported for the stack with `overrides` applied as `pulumi config set` would (the CLI's own checks first). */
 function problemsFor(overrides: Record<string, unknown>, stack: "dev" | "prod" = "dev"): string[] {
