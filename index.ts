@@ -79,9 +79,12 @@ export const roleArns = {
     analyst: access.analystRole.arn,
     customerReaders: Object.fromEntries(Object.entries(access.customerReaderRoles).map(([c, r]) => [c, r.arn])),
 };
-export const ingestStreamName = ingestion.streaming?.streamName;
-export const ingestProducerRoleArn = ingestion.streaming?.producerRoleArn;
-export const ingestDeliveryStreamName = ingestion.streaming?.deliveryStreamName;
+/** Per customer: the stream its producers put records into, the role they assume (tagged customer=<id>), the delivery stream. */
+export const ingestStreams = ingestion.streaming
+    ? Object.fromEntries(
+          Object.values(ingestion.streaming.streams).map((s) => [s.customer, { streamName: s.streamName, producerRoleArn: s.producerRoleArn, deliveryStreamName: s.deliveryStreamName }]),
+      )
+    : undefined;
 export const etlJobName = ingestion.batch?.jobName;
 export const fileGatewayArn = ingestion.hybrid?.gateway.arn;
 export const snowballRoleArn = ingestion.bulkMigration?.snowballRoleArn;

@@ -3,7 +3,7 @@
  *
  *     npm run ingest -- upload ./discharge-summary.pdf --bucket <landing bucket> --customer st-marys \
  *         --kms-key-id arn:aws:kms:us-east-1:<account>:alias/hdp-prod-data-lake
- *     npm run ingest -- send ./adt-events.jsonl --stream hdp-prod-ingest-stream
+ *     npm run ingest -- send ./adt-events.jsonl --stream hdp-prod-ingest-stream-st-marys --customer st-marys
  *
  * Region and credentials come from the AWS SDK's standard chain (AWS_PROFILE, AWS_REGION, SSO, roles). The JSON
  * result goes to stdout, messages and the progress bar to stderr; the exit code says what went wrong (see --help).
@@ -15,12 +15,13 @@ import { ClientOptions, createKinesisClient, createS3Client } from "./clients";
 import { EXIT_CODES, explainAwsError, IngestionError } from "./errors";
 import { ProgressBar, ProgressStream } from "./progress";
 import { putRecords } from "./records";
+import { CUSTOMER_ID_PATTERN, CUSTOMER_ID_RULE } from "../../components/shared/lake-layout";
 import { checkReadableFile, DEFAULT_PART_SIZE, defaultUploadKey, uploadFile } from "./upload";
 
 export const USAGE = `Usage:
   ingest upload <file> --bucket <name> --customer <id> --kms-key-id <key> [--key <object key>]
                 [--content-type <type>] [--checksum SHA256|CRC32] [--no-progress] [--region <r>] [--endpoint <url>]
-  ingest send <jsonl-file> --stream <name|arn> [--customer-field <field>] [--max-attempts <n>]
+  ingest send <jsonl-file> --stream <name|arn> --customer <id> [--customer-field <field>] [--max-attempts <n>]
                 [--region <r>] [--endpoint <url>]
   ingest --help
 
@@ -29,10 +30,12 @@ upload   Uploads a file to the landing zone: SSE-KMS with --kms-key-id (the key 
          (SHA-256 by default), multipart above ${DEFAULT_PART_SIZE / 1024 / 1024} MiB with a progress bar on stderr. A failed upload is
          aborted and checked to leave no parts. The key defaults to
          customer=<id>/source=upload/year=YYYY/month=MM/day=DD/<file name> and must start with customer=<id>/.
-send     Sends one JSON record per line to a Kinesis stream, partitioned by customer, in batches of at most
-         500 records / 5 MiB, retrying only failed records (exponential backoff, full jitter). --customer-field
-         (default: customer; dots for nested fields) names where each record's customer id is; the record is sent
-         with a top-level "customer" set to it, which the landing zone partitions by.
+send     Sends one JSON record per line to --customer's Kinesis stream (each customer has its own: stack output
+         ingestStreams; assume that customer's producer role), in batches of at most 500 records / 5 MiB,
+         retrying only failed records (exponential backoff, full jitter). --customer-field (default: customer;
+         dots for nested fields) names where each record's customer id is; a record without one is sent as
+         --customer's, a record naming another customer is rejected and never sent (it would land under
+         --customer's prefix). Each record is sent with a top-level "customer".
 
 Region and credentials: the AWS SDK chain (AWS_PROFILE, AWS_REGION, SSO, instance or task roles); --region
 overrides the region. --endpoint points at a local emulator (e.g. s3rver, kinesalite) or a VPC endpoint.
@@ -131,6 +134,9 @@ async function runSend(positionals: string[], values: Record<string, unknown>, i
     if (positionals.length !== 1) throw usageError("send takes exactly one <jsonl-file>");
     const filePath = positionals[0];
     const stream = required(values, "stream");
+    // The stream decides the tenant (one stream per customer); the operator names it, and records must agree.
+    const streamCustomer = required(values, "customer");
+    if (!CUSTOMER_ID_PATTERN.test(streamCustomer)) throw usageError(`--customer must be a customer id (${CUSTOMER_ID_RULE}), got '${streamCustomer}'`);
     const customerField = (values["customer-field"] as string | undefined) ?? "customer";
     const maxAttemptsRaw = values["max-attempts"] as string | undefined;
     const maxAttempts = maxAttemptsRaw === undefined ? undefined : Number(maxAttemptsRaw);
@@ -147,17 +153,21 @@ async function runSend(positionals: string[], values: Record<string, unknown>, i
                 maxAttempts,
                 customerOf: (l) => {
                     if (l.error !== undefined) throw Object.assign(new Error(`line ${l.line}: not JSON (${l.error})`), { code: "InvalidJson" });
-                    const customer = field(l.value, customerField);
+                    const named = field(l.value, customerField);
                     const top = field(l.value, "customer");
-                    if (typeof customer !== "string") {
-                        throw new Error(`line ${l.line}: field '${customerField}' is missing or not a string`);
+                    if (named !== undefined && typeof named !== "string") {
+                        throw new Error(`line ${l.line}: field '${customerField}' is not a string`);
                     }
-                    if (customerField !== "customer" && top !== undefined && top !== customer) {
-                        throw new Error(`line ${l.line}: 'customer' (${JSON.stringify(top)}) and '${customerField}' (${JSON.stringify(customer)}) disagree`);
+                    if (customerField !== "customer" && top !== undefined && named !== undefined && top !== named) {
+                        throw new Error(`line ${l.line}: 'customer' (${JSON.stringify(top)}) and '${customerField}' (${JSON.stringify(named)}) disagree`);
                     }
-                    return customer;
+                    const customer = named ?? (customerField !== "customer" && top !== undefined ? top : streamCustomer);
+                    if (customer !== streamCustomer) {
+                        throw Object.assign(new Error(`line ${l.line}: the record names customer ${JSON.stringify(customer)}, but --customer is '${streamCustomer}' (each customer has its own stream)`), { code: "CustomerMismatch" });
+                    }
+                    return streamCustomer;
                 },
-                serialize: (l) => JSON.stringify({ ...(l.value as Record<string, unknown>), customer: field(l.value, customerField) }),
+                serialize: (l) => JSON.stringify({ ...(l.value as Record<string, unknown>), customer: streamCustomer }),
             },
             { kinesis },
         );

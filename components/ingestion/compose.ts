@@ -25,6 +25,7 @@ export function composeIngestion(cfg: PlatformConfig, deps: IngestionDeps): Inge
         {
             context,
             config: cfg.ingestion,
+            customers: cfg.customers,
             keys,
             network,
             buckets: { landing: lake.buckets.landing, raw: lake.buckets.raw, import: lake.buckets.import, glueAssets: lake.assets },

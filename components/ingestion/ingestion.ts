@@ -3,7 +3,7 @@
  *
  * | path       | component             | config that turns it on                           | lands in                                   |
  * |------------|-----------------------|---------------------------------------------------|--------------------------------------------|
- * | streaming  | StreamingIngestion    | `streamingEnabled` (default true)                 | landing `customer=<id>/source=stream/`     |
+ * | streaming  | StreamingIngestion    | `streamingEnabled` (default true; one stream per customer) | landing `customer=<id>/source=stream/` |
  * | batch ETL  | BatchEtl              | `batchEtlEnabled` (+ JDBC url, user, password)    | raw `customer=<id>/source=<schema>-<table>/` |
  * | hybrid     | HybridFileGateway     | `storageGatewayEnabled` (+ activation, CIDRs/SMB) | landing `customer=<id>/source=file-gateway/` |
  * | bulk       | BulkMigrationLanding  | `bulkMigrationEnabled` (default true)             | import zone (Snowball)                     |
@@ -26,6 +26,8 @@ export interface IngestionArgs {
     context: PlatformContext;
     /** `PlatformConfig.ingestion`: which paths exist and how they are shaped. */
     config: IngestionConfig;
+    /** The stack's customers (`customers`): streaming gives each its own stream and producer role. */
+    customers: readonly string[];
     keys: Pick<PlatformKeyRefs, "dataLake" | "streaming" | "secrets" | "logs">;
     network: NetworkRefs;
     /** Data-lake zones, plus the Glue assets bucket (scripts, temp) that batch ETL needs. */
@@ -60,7 +62,7 @@ export class Ingestion extends pulumi.ComponentResource {
         if (cfg.streaming.enabled) {
             this.streaming = new StreamingIngestion(
                 `${name}-stream`,
-                { context: args.context, config: cfg.streaming, keys: args.keys, landingBucket: args.buckets.landing },
+                { context: args.context, config: cfg.streaming, customers: args.customers, keys: args.keys, landingBucket: args.buckets.landing },
                 { parent: this },
             );
         }
@@ -112,9 +114,7 @@ export class Ingestion extends pulumi.ComponentResource {
         }
 
         this.registerOutputs({
-            streamName: this.streaming?.streamName,
-            deliveryStreamName: this.streaming?.deliveryStreamName,
-            producerRoleArn: this.streaming?.producerRoleArn,
+            streams: this.streaming ? Object.fromEntries(Object.values(this.streaming.streams).map((s) => [s.customer, s.streamName])) : undefined,
             etlJobName: this.batch?.jobName,
             gatewayName: this.hybrid?.gatewayName,
             snowballRoleArn: this.bulkMigration?.snowballRoleArn,

@@ -9,8 +9,8 @@ import type * as pulumi from "@pulumi/pulumi";
 import { IPV4_PATTERN, KeyValues, parseCidr, Problem, problem } from "../shared/config-keys";
 import { ValidationContext } from "../shared/settings";
 
-/** Firehose refuses dynamic partitioning (and Parquet conversion) with a buffer under 64 MiB. */
-export const FIREHOSE_MIN_DYNAMIC_PARTITIONING_BUFFER_MIB = 64;
+/** Firehose refuses Parquet conversion (and dynamic partitioning) with a buffer under 64 MiB; one floor keeps both options open. */
+export const FIREHOSE_MIN_CONVERSION_BUFFER_MIB = 64;
 
 /** The ingestion keys, as Pulumi.yaml declares them. */
 export const INGESTION_KEYS = {
@@ -21,7 +21,7 @@ export const INGESTION_KEYS = {
     kinesisRetentionHours: { type: "integer", default: 24, min: 24, max: 8760 },
     // Firehose buffering: up to 900 s and 128 MiB.
     firehoseBufferSeconds: { type: "integer", default: 300, min: 60, max: 900 },
-    firehoseBufferMiB: { type: "integer", default: 64, min: FIREHOSE_MIN_DYNAMIC_PARTITIONING_BUFFER_MIB, max: 128 },
+    firehoseBufferMiB: { type: "integer", default: 64, min: FIREHOSE_MIN_CONVERSION_BUFFER_MIB, max: 128 },
     firehoseParquet: { type: "boolean", default: false },
     streamProducerPrincipalArns: { type: "array", default: [] },
     batchEtlEnabled: { type: "boolean", default: false },
@@ -100,8 +100,9 @@ export interface StreamingSettings {
     bufferMiB: number;
     parquetConversion: boolean;
     /**
-     * IAM roles or users of the account that may assume the producer role. Empty: only principals of the account
-     * authenticated with MFA (a person testing); machines must be named.
+     * IAM roles or users of the account that may assume a producer role; each may assume only the producer role of
+     * the customer in its own `customer` tag. Empty: only principals of the account authenticated with MFA and
+     * tagged with a customer (a person testing); machines must be named.
      */
     producerPrincipalArns: string[];
 }
@@ -180,6 +181,10 @@ export function validateIngestionSettings(v: IngestionValues, ctx: IngestionCont
             problems.push(problem(`streamProducerPrincipalArns[${i}]`, producerForm, arn));
         }
     });
+    if (v.streamingEnabled && ctx.customers.length === 0) {
+        // Each customer gets its own stream (the tenant is bound to the producer), so streaming needs customers.
+        problems.push(problem("customers", "at least one customer id when streamingEnabled is true (each customer gets its own stream and producer role); or set streamingEnabled to false", ctx.customers));
+    }
     const batch = v.batchEtlEnabled;
     const gateway = v.storageGatewayEnabled;
     if (batch) {

@@ -1,16 +1,22 @@
 /**
- * StreamingIngestion: HL7/FHIR event feeds into the landing zone.
+ * StreamingIngestion: HL7/FHIR event feeds into the landing zone, one path per customer (tenant).
  *
- *     producers --PutRecords--> Kinesis Data Stream (SSE-KMS, streaming key)
- *               --> Firehose (KinesisStreamAsSource) --> s3://<landing>/customer=<id>/source=stream/year=/month=/day=/hour=/
+ *     producer of <id> --PutRecords--> Kinesis stream of <id> (SSE-KMS, streaming key)
+ *               --> Firehose of <id> (KinesisStreamAsSource) --> s3://<landing>/customer=<id>/source=stream/year=/month=/day=/hour=/
  *
- * - The stream is encrypted with the streaming key (HIPAA 164.312(a)(2)(iv)); Firehose reads it with its own role and
+ * - The tenant is bound to the producer's identity, never taken from a record (164.308(a)(4), 164.312(a)(1)): only a
+ *   principal tagged `customer=<id>` may assume `<id>`'s producer role, that role may put records into `<id>`'s
+ *   stream only, and `<id>`'s Firehose writes `<id>`'s prefix only. A record naming another customer still lands
+ *   under the producer's own customer. One shared stream partitioned on a record field would let any producer land
+ *   PHI under any tenant's prefix (issue 12).
+ * - Cost and quotas: each customer's stream is billed on its own (on demand: per stream-hour plus data; provisioned:
+ *   per shard-hour), and an account has 50 on-demand streams and 50 Firehose streams per region by default (both
+ *   adjustable). The README lists them with the other preconditions.
+ * - Streams are encrypted with the streaming key (HIPAA 164.312(a)(2)(iv)); Firehose reads with its own role and
  *   writes SSE-KMS objects with the data-lake key. Firehose's own `serverSideEncryption` block does not apply to a
  *   stream-sourced delivery stream (AWS rejects it): the data at rest in the source is the stream's KMS encryption.
- * - Dynamic partitioning puts every record under its customer's prefix (the tenant boundary of the lake) from the
- *   record's `customer` field; a record without one goes to the error prefix, never to another tenant's prefix.
- * - Delivery errors are logged to a KMS-encrypted log group (164.312(b)).
- * - Optional Parquet conversion through a Glue table that holds only the schema.
+ * - Delivery errors are logged to a KMS-encrypted log group (164.312(b)), one log stream per customer.
+ * - Optional Parquet conversion through a Glue table that holds only the schema (shared by every customer).
  * - The producer role may only put records (164.308(a)(4) least privilege): no read, no describe, no admin.
  *
  * Every ARN in a policy document is built from deterministic names, so the documents are known at preview.
@@ -20,20 +26,27 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { IngestionConfig } from "./settings";
-import { LAKE_SOURCES, SOURCE_KEY, sourcePrefixOf } from "../shared/lake-layout";
+import { customerPrefix, LAKE_SOURCES, SOURCE_KEY, sourcePrefix } from "../shared/lake-layout";
 import { bucketArn, regionalArn, resourceName } from "../shared/naming";
 import { BucketRef, PlatformContext, PlatformKeyRefs } from "../shared/refs";
-import { classificationTags } from "../shared/tags";
+import { classificationTags, TAG_KEYS } from "../shared/tags";
 import { keyUseStatement, PolicyStatement, logGroupArn, policyJson, roleArn, s3EncryptionContext, serviceTrustPolicy, viaService } from "../shared/iam";
 
-/** The record field that names the customer; also the partition key producers use. */
+/** The record field that names the customer in the default record envelope (informational: the stream is the tenant). */
 export const CUSTOMER_FIELD = "customer";
 
-/** S3 prefix of delivered records, per customer (Hive style, as the data lake documents). */
-export const STREAM_PREFIX = `${sourcePrefixOf(`!{partitionKeyFromQuery:${CUSTOMER_FIELD}}`, LAKE_SOURCES.stream)}year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/hour=!{timestamp:HH}/`;
+/**
+ * S3 prefix of one customer's delivered records (Hive style, as the data lake documents). Fixed per delivery stream:
+ * the tenant comes from which stream a record was put into (bound to the producer's identity), never from the record.
+ */
+export function streamPrefix(customer: string): string {
+    return `${sourcePrefix(customer, LAKE_SOURCES.stream)}year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/hour=!{timestamp:HH}/`;
+}
 
-/** S3 prefix of records Firehose could not partition, convert or deliver; still SSE-KMS in the landing zone. */
-export const STREAM_ERROR_PREFIX = `errors/${SOURCE_KEY}=${LAKE_SOURCES.stream}/!{firehose:error-output-type}/year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/`;
+/** S3 prefix of one customer's records Firehose could not convert or deliver; still SSE-KMS in the landing zone. */
+export function streamErrorPrefix(customer: string): string {
+    return `errors/${SOURCE_KEY}=${LAKE_SOURCES.stream}/${customerPrefix(customer)}!{firehose:error-output-type}/year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/`;
+}
 
 /** One column of the record schema used for Parquet conversion. */
 export interface RecordColumn {
@@ -60,7 +73,12 @@ export interface StreamingIngestionArgs {
     context: PlatformContext;
     /** `PlatformConfig.ingestion.streaming`; whether the component exists is the caller's decision. */
     config: Omit<IngestionConfig["streaming"], "enabled">;
-    /** `streaming` encrypts the stream, `dataLake` the delivered objects, `logs` the error log group. */
+    /**
+     * The customers (tenants) that stream records. Each gets its own stream, delivery stream, Firehose role and
+     * producer role, so a producer can only land records under its own customer's prefix. At least one.
+     */
+    customers: readonly string[];
+    /** `streaming` encrypts the streams, `dataLake` the delivered objects, `logs` the error log group. */
     keys: Pick<PlatformKeyRefs, "streaming" | "dataLake" | "logs">;
     /** Landing zone of the data lake. */
     landingBucket: BucketRef;
@@ -68,53 +86,39 @@ export interface StreamingIngestionArgs {
     recordSchema?: readonly RecordColumn[];
 }
 
-export class StreamingIngestion extends pulumi.ComponentResource {
-    /** Physical names and ARNs, known at preview. */
+/** One customer's streaming path: physical names and ARNs known at preview, and the two data-holding resources. */
+export interface CustomerStream {
+    readonly customer: string;
     readonly streamName: string;
     readonly streamArn: string;
     readonly deliveryStreamName: string;
     readonly deliveryStreamArn: string;
+    /** The only role that may put records into this customer's stream. */
     readonly producerRoleArn: string;
     readonly firehoseRoleArn: string;
-    readonly errorLogGroupName: string;
-    /** Glue database and table of the Parquet schema, when conversion is on. */
-    readonly schemaDatabaseName?: string;
-    readonly schemaTableName?: string;
     readonly stream: aws.kinesis.Stream;
     readonly deliveryStream: aws.kinesis.FirehoseDeliveryStream;
+}
+
+export class StreamingIngestion extends pulumi.ComponentResource {
+    /** Each customer's stream, delivery stream and producer role, by customer id. */
+    readonly streams: Readonly<Record<string, CustomerStream>>;
+    /** One log group for every delivery stream's errors (one log stream per customer). */
+    readonly errorLogGroupName: string;
+    /** Glue database and table of the Parquet schema, when conversion is on (shared by every customer). */
+    readonly schemaDatabaseName?: string;
+    readonly schemaTableName?: string;
 
     constructor(name: string, args: StreamingIngestionArgs, opts?: pulumi.ComponentResourceOptions) {
         super("healthcare:ingestion:StreamingIngestion", name, {}, opts);
         const { naming, protect } = args.context;
         const cfg = args.config;
+        if (args.customers.length === 0) {
+            // The config validator refuses streamingEnabled without customers; this guards direct construction.
+            throw new Error(`StreamingIngestion '${name}': customers must name at least one customer (each gets its own stream), got none`);
+        }
         const landingArn = bucketArn(naming, args.landingBucket.name);
-
-        this.streamName = resourceName(naming, `${name}`, "kinesis");
-        this.streamArn = regionalArn(naming, "kinesis", `stream/${this.streamName}`);
-        this.deliveryStreamName = resourceName(naming, `${name}-landing`, "firehose");
-        this.deliveryStreamArn = regionalArn(naming, "firehose", `deliverystream/${this.deliveryStreamName}`);
-        const firehoseRoleName = resourceName(naming, `${name}-firehose`, "iam");
-        const producerRoleName = resourceName(naming, `${name}-producer`, "iam");
-        this.firehoseRoleArn = roleArn(naming, firehoseRoleName);
-        this.producerRoleArn = roleArn(naming, producerRoleName);
-        this.errorLogGroupName = `/aws/kinesisfirehose/${this.deliveryStreamName}`;
-        const errorLogStreamName = "DestinationDelivery";
-        const phi = classificationTags("phi");
-
-        this.stream = new aws.kinesis.Stream(
-            `${name}-stream`,
-            {
-                name: this.streamName,
-                streamModeDetails: { streamMode: cfg.mode },
-                // On-demand streams scale by themselves; a shard count is only valid (and billed) when provisioned.
-                shardCount: cfg.mode === "PROVISIONED" ? cfg.shardCount : undefined,
-                retentionPeriod: cfg.retentionHours,
-                encryptionType: "KMS",
-                kmsKeyId: args.keys.streaming.arn,
-                tags: phi,
-            },
-            { parent: this, protect },
-        );
+        this.errorLogGroupName = `/aws/kinesisfirehose/${resourceName(naming, name, "firehose")}`;
 
         const logGroup = new aws.cloudwatch.LogGroup(
             `${name}-firehose-errors`,
@@ -123,15 +127,10 @@ export class StreamingIngestion extends pulumi.ComponentResource {
                 kmsKeyId: args.keys.logs.arn,
                 retentionInDays: args.context.logRetentionDays,
                 deletionProtectionEnabled: protect,
-                // Delivery errors name objects and partition keys (customer ids), never record contents.
+                // Delivery errors name objects and customers, never record contents.
                 tags: classificationTags("confidential"),
             },
             { parent: this, protect },
-        );
-        const logStream = new aws.cloudwatch.LogStream(
-            `${name}-firehose-errors-stream`,
-            { name: errorLogStreamName, logGroupName: logGroup.name },
-            { parent: this },
         );
 
         let schemaTable: aws.glue.CatalogTable | undefined;
@@ -183,17 +182,78 @@ export class StreamingIngestion extends pulumi.ComponentResource {
             );
         }
 
+        const streams: Record<string, CustomerStream> = {};
+        for (const customer of args.customers) {
+            streams[customer] = this.customerStream(`${name}-${customer}`, customer, { args, landingArn, logGroup, schemaTable, glueStatements });
+        }
+        this.streams = streams;
+
+        this.registerOutputs({
+            streams: Object.fromEntries(
+                Object.values(streams).map((s) => [s.customer, { streamName: s.streamName, deliveryStreamName: s.deliveryStreamName, producerRoleArn: s.producerRoleArn }]),
+            ),
+            errorLogGroupName: this.errorLogGroupName,
+        });
+    }
+
+    /**
+     * One customer's path: stream -> Firehose -> `customer=<id>/source=stream/` of the landing zone, and the producer
+     * role that alone may put records into the stream. The Firehose role may write that customer's prefixes only, so
+     * even a misrouted delivery cannot reach another tenant.
+     */
+    private customerStream(
+        base: string,
+        customer: string,
+        shared: { args: StreamingIngestionArgs; landingArn: string; logGroup: aws.cloudwatch.LogGroup; schemaTable?: aws.glue.CatalogTable; glueStatements: PolicyStatement[] },
+    ): CustomerStream {
+        const { args, landingArn } = shared;
+        const { naming, protect } = args.context;
+        const cfg = args.config;
+        const streamName = resourceName(naming, base, "kinesis");
+        const streamArn = regionalArn(naming, "kinesis", `stream/${streamName}`);
+        const deliveryStreamName = resourceName(naming, `${base}-landing`, "firehose");
+        const deliveryStreamArn = regionalArn(naming, "firehose", `deliverystream/${deliveryStreamName}`);
+        const firehoseRoleName = resourceName(naming, `${base}-firehose`, "iam");
+        const producerRoleName = resourceName(naming, `${base}-producer`, "iam");
+        const firehoseRoleArn = roleArn(naming, firehoseRoleName);
+        const producerRoleArn = roleArn(naming, producerRoleName);
+        const errorLogStreamName = `DestinationDelivery-${customer}`;
+        // The customer tag makes the stream and its delivery attributable to the tenant (cost, audit, ABAC).
+        const tenant = { [TAG_KEYS.customer]: customer };
+        const phi = { ...classificationTags("phi"), ...tenant };
+
+        const stream = new aws.kinesis.Stream(
+            `${base}-stream`,
+            {
+                name: streamName,
+                streamModeDetails: { streamMode: cfg.mode },
+                // On-demand streams scale by themselves; a shard count is only valid (and billed) when provisioned.
+                shardCount: cfg.mode === "PROVISIONED" ? cfg.shardCount : undefined,
+                retentionPeriod: cfg.retentionHours,
+                encryptionType: "KMS",
+                kmsKeyId: args.keys.streaming.arn,
+                tags: phi,
+            },
+            { parent: this, protect },
+        );
+        const logStream = new aws.cloudwatch.LogStream(
+            `${base}-firehose-errors-stream`,
+            { name: errorLogStreamName, logGroupName: shared.logGroup.name },
+            { parent: this },
+        );
+
         const firehoseRole = new aws.iam.Role(
-            `${name}-firehose-role`,
+            `${base}-firehose-role`,
             {
                 name: firehoseRoleName,
-                description: `Firehose ${this.deliveryStreamName}: reads ${this.streamName}, writes the landing zone`,
-                assumeRolePolicy: serviceTrustPolicy("firehose.amazonaws.com", { sid: "TrustService", sourceAccount: naming.accountId, sourceArn: this.deliveryStreamArn }),
+                description: `Firehose ${deliveryStreamName}: reads ${streamName}, writes ${customer}'s stream prefix of the landing zone`,
+                assumeRolePolicy: serviceTrustPolicy("firehose.amazonaws.com", { sid: "TrustService", sourceAccount: naming.accountId, sourceArn: deliveryStreamArn }),
+                tags: tenant,
             },
             { parent: this },
         );
         const firehosePolicy = new aws.iam.RolePolicy(
-            `${name}-firehose-policy`,
+            `${base}-firehose-policy`,
             {
                 role: firehoseRole.name,
                 name: "deliver-stream-to-landing",
@@ -202,11 +262,11 @@ export class StreamingIngestion extends pulumi.ComponentResource {
                         Sid: "ReadSourceStream",
                         Effect: "Allow",
                         Action: ["kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:GetShardIterator", "kinesis:GetRecords", "kinesis:ListShards"],
-                        Resource: this.streamArn,
+                        Resource: streamArn,
                     },
                     keyUseStatement(naming, "DecryptSourceStream", args.keys.streaming, ["kms:Decrypt"], {
                         via: [viaService(naming, "kinesis")],
-                        conditions: { StringEquals: { "kms:EncryptionContext:aws:kinesis:arn": this.streamArn } },
+                        conditions: { StringEquals: { "kms:EncryptionContext:aws:kinesis:arn": streamArn } },
                     }),
                     {
                         Sid: "LandingBucket",
@@ -215,11 +275,12 @@ export class StreamingIngestion extends pulumi.ComponentResource {
                         Resource: landingArn,
                     },
                     {
-                        // Only the stream's prefixes: Firehose cannot overwrite what other paths delivered.
-                        Sid: "WriteStreamPrefixes",
+                        // Only this customer's stream prefixes: Firehose cannot write another tenant's data, nor
+                        // overwrite what other paths delivered.
+                        Sid: "WriteCustomerStreamPrefixes",
                         Effect: "Allow",
                         Action: ["s3:AbortMultipartUpload", "s3:GetObject", "s3:PutObject"],
-                        Resource: [`${landingArn}/${sourcePrefixOf("*", LAKE_SOURCES.stream)}*`, `${landingArn}/errors/${SOURCE_KEY}=${LAKE_SOURCES.stream}/*`],
+                        Resource: [`${landingArn}/${sourcePrefix(customer, LAKE_SOURCES.stream)}*`, `${landingArn}/errors/${SOURCE_KEY}=${LAKE_SOURCES.stream}/${customerPrefix(customer)}*`],
                     },
                     keyUseStatement(naming, "EncryptLandingObjects", args.keys.dataLake, ["kms:GenerateDataKey", "kms:Decrypt"], {
                         via: [viaService(naming, "s3")],
@@ -231,45 +292,37 @@ export class StreamingIngestion extends pulumi.ComponentResource {
                         Action: ["logs:PutLogEvents"],
                         Resource: `${logGroupArn(naming, this.errorLogGroupName)}:log-stream:${errorLogStreamName}`,
                     },
-                    ...glueStatements,
+                    ...shared.glueStatements,
                 ]),
             },
             { parent: this },
         );
-        const processors: aws.types.input.kinesis.FirehoseDeliveryStreamExtendedS3ConfigurationProcessingConfigurationProcessor[] = [
-            {
-                type: "MetadataExtraction",
-                parameters: [
-                    { parameterName: "MetadataExtractionQuery", parameterValue: `{${CUSTOMER_FIELD}: .${CUSTOMER_FIELD}}` },
-                    { parameterName: "JsonParsingEngine", parameterValue: "JQ-1.6" },
-                ],
-            },
-        ];
+        const processors: aws.types.input.kinesis.FirehoseDeliveryStreamExtendedS3ConfigurationProcessingConfigurationProcessor[] = [];
         if (!cfg.parquetConversion) {
             // One JSON record per line, so Athena and Spark read the delivered files as JSON Lines.
             processors.push({ type: "AppendDelimiterToRecord" });
         }
 
-        this.deliveryStream = new aws.kinesis.FirehoseDeliveryStream(
-            `${name}-firehose`,
+        const deliveryStream = new aws.kinesis.FirehoseDeliveryStream(
+            `${base}-firehose`,
             {
-                name: this.deliveryStreamName,
+                name: deliveryStreamName,
                 destination: "extended_s3",
-                kinesisSourceConfiguration: { kinesisStreamArn: this.streamArn, roleArn: this.firehoseRoleArn },
+                kinesisSourceConfiguration: { kinesisStreamArn: streamArn, roleArn: firehoseRoleArn },
                 extendedS3Configuration: {
                     bucketArn: landingArn,
-                    roleArn: this.firehoseRoleArn,
+                    roleArn: firehoseRoleArn,
                     kmsKeyArn: args.keys.dataLake.arn,
-                    prefix: STREAM_PREFIX,
-                    errorOutputPrefix: STREAM_ERROR_PREFIX,
+                    // A fixed prefix per customer: no dynamic partitioning on a record field a producer controls.
+                    prefix: streamPrefix(customer),
+                    errorOutputPrefix: streamErrorPrefix(customer),
                     bufferingSize: cfg.bufferMiB,
                     bufferingInterval: cfg.bufferSeconds,
                     customTimeZone: "UTC",
                     // Parquet is compressed by its serializer (Snappy); Firehose requires UNCOMPRESSED around it.
                     compressionFormat: cfg.parquetConversion ? "UNCOMPRESSED" : "GZIP",
                     fileExtension: cfg.parquetConversion ? ".parquet" : ".jsonl.gz",
-                    dynamicPartitioningConfiguration: { enabled: true },
-                    processingConfiguration: { enabled: true, processors },
+                    processingConfiguration: processors.length > 0 ? { enabled: true, processors } : undefined,
                     cloudwatchLoggingOptions: { enabled: true, logGroupName: this.errorLogGroupName, logStreamName: errorLogStreamName },
                     dataFormatConversionConfiguration:
                         cfg.parquetConversion && this.schemaDatabaseName && this.schemaTableName
@@ -280,7 +333,7 @@ export class StreamingIngestion extends pulumi.ComponentResource {
                                   schemaConfiguration: {
                                       databaseName: this.schemaDatabaseName,
                                       tableName: this.schemaTableName,
-                                      roleArn: this.firehoseRoleArn,
+                                      roleArn: firehoseRoleArn,
                                   },
                               }
                             : undefined,
@@ -291,57 +344,53 @@ export class StreamingIngestion extends pulumi.ComponentResource {
                 parent: this,
                 // ARNs are passed as deterministic strings; these make the engine create what they name first (and
                 // Firehose validates the role's access to the stream at creation).
-                dependsOn: [this.stream, firehoseRole, firehosePolicy, logStream, ...(schemaTable ? [schemaTable] : [])],
+                dependsOn: [stream, firehoseRole, firehosePolicy, logStream, ...(shared.schemaTable ? [shared.schemaTable] : [])],
             },
         );
 
-        // Machines are named (config `streamProducerPrincipalArns`); without any, only a person of the account with
-        // MFA may produce. Never the bare account root: any role of the account could then land PHI in the lake.
+        // The tenant is bound to the producer's identity: only a principal tagged with this customer may assume this
+        // customer's producer role, and the role may put records into this customer's stream only. Machines are named
+        // (config `streamProducerPrincipalArns`); without any, only a person of the account with MFA may produce.
+        // Never the bare account root: any role of the account could then land PHI in the lake.
         const producers = cfg.producerPrincipalArns;
+        const ofCustomer = { [`aws:PrincipalTag/${TAG_KEYS.customer}`]: customer };
         const producerRole = new aws.iam.Role(
-            `${name}-producer-role`,
+            `${base}-producer-role`,
             {
                 name: producerRoleName,
-                description: `Put records into ${this.streamName}; nothing else`,
+                description: `Put ${customer}'s records into ${streamName}; nothing else`,
                 assumeRolePolicy: policyJson([
                     producers.length > 0
-                        ? { Sid: "TrustProducers", Effect: "Allow", Principal: { AWS: producers }, Action: "sts:AssumeRole" }
+                        ? { Sid: "TrustProducersOfCustomer", Effect: "Allow", Principal: { AWS: producers }, Action: "sts:AssumeRole", Condition: { StringEquals: ofCustomer } }
                         : {
-                              Sid: "TrustPeopleWithMfa",
+                              Sid: "TrustPeopleOfCustomerWithMfa",
                               Effect: "Allow",
                               Principal: { AWS: [`arn:${naming.partition}:iam::${naming.accountId}:root`] },
                               Action: "sts:AssumeRole",
-                              Condition: { Bool: { "aws:MultiFactorAuthPresent": "true" } },
+                              Condition: { Bool: { "aws:MultiFactorAuthPresent": "true" }, StringEquals: ofCustomer },
                           },
                 ]),
+                tags: tenant,
             },
             { parent: this },
         );
         new aws.iam.RolePolicy(
-            `${name}-producer-policy`,
+            `${base}-producer-policy`,
             {
                 role: producerRole.name,
                 name: "put-records-only",
                 policy: policyJson([
-                    { Sid: "PutRecords", Effect: "Allow", Action: ["kinesis:PutRecord", "kinesis:PutRecords"], Resource: this.streamArn },
+                    { Sid: "PutRecords", Effect: "Allow", Action: ["kinesis:PutRecord", "kinesis:PutRecords"], Resource: streamArn },
                     // Writing to a KMS-encrypted stream needs a data key from the stream's key, through Kinesis only.
                     keyUseStatement(naming, "EncryptThroughKinesis", args.keys.streaming, ["kms:GenerateDataKey"], {
                         via: [viaService(naming, "kinesis")],
-                        conditions: { StringEquals: { "kms:EncryptionContext:aws:kinesis:arn": this.streamArn } },
+                        conditions: { StringEquals: { "kms:EncryptionContext:aws:kinesis:arn": streamArn } },
                     }),
                 ]),
             },
             { parent: this },
         );
 
-        this.registerOutputs({
-            streamName: this.streamName,
-            streamArn: this.streamArn,
-            deliveryStreamName: this.deliveryStreamName,
-            deliveryStreamArn: this.deliveryStreamArn,
-            producerRoleArn: this.producerRoleArn,
-            firehoseRoleArn: this.firehoseRoleArn,
-            errorLogGroupName: this.errorLogGroupName,
-        });
+        return { customer, streamName, streamArn, deliveryStreamName, deliveryStreamArn, producerRoleArn, firehoseRoleArn, stream, deliveryStream };
     }
 }

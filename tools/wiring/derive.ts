@@ -19,7 +19,12 @@ export type Party =
     | { kind: "service"; service: string }
     | { kind: "role"; role: RoleFacts }
     /** An AWS service-linked role: its AWS-managed policy is not recorded, so only resource policies can grant it. */
-    | { kind: "service-linked-role"; arn: string };
+    | { kind: "service-linked-role"; arn: string }
+    /**
+     * A principal outside the stack (a producer's own role or a person): its identity policies are not ours, so it is
+     * taken to allow everything and only the resource's policy (a trust policy) decides.
+     */
+    | { kind: "principal"; arn: string; tags: Record<string, string>; mfa: boolean };
 
 export interface Step {
     /** What the step proves, in words. */
@@ -237,6 +242,21 @@ function arr(v: unknown): unknown[] {
 }
 
 /** Replaces Firehose/S3 key-template expressions with sample values, so a key is one real object key. */
+/** A stream producer: a role whose own policies put records into Kinesis. */
+function isProducer(role: RoleFacts): boolean {
+    return role.policies.some((d) => JSON.stringify(d).includes("kinesis:PutRecord"));
+}
+
+/** Trusted by an AWS service (Firehose, Glue...), not assumed by people or machines of the account. */
+function serviceRole(role: RoleFacts): boolean {
+    return JSON.stringify(role.trust ?? {}).includes(".amazonaws.com");
+}
+
+/** The customer a fixed `customer=<id>/` prefix names, if the template has one (not a record-derived expression). */
+function fixedCustomerOf(template: string): string | undefined {
+    return /(?:^|\/)customer=([a-z0-9-]+)\//.exec(template)?.[1];
+}
+
 function sampleKey(template: string, customer: string): string {
     return template
         .replace(/!\{partitionKeyFromQuery:customer\}/g, customer)
@@ -664,10 +684,26 @@ export class Deriver {
         }
         const bucket = this.f.bucketOf(str(s3.bucketArn));
         const customers = this.customers();
-        for (const c of customers.length ? customers : ["example"]) {
-            this.s3Write(i, party, bucket, `${sampleKey(str(s3.prefix) ?? "", c)}part-0001.parquet`, { sseKey: str(s3.kmsKeyArn), what: `Firehose delivers ${c}'s records` });
+        const prefix = str(s3.prefix) ?? "";
+        const owner = fixedCustomerOf(prefix);
+        if (/!\{partitionKeyFromQuery:customer\}/.test(prefix)) {
+            // The tenant would come from each record: any producer of the source stream could land PHI under any
+            // customer's prefix (issue 12). The tenant must be the stream, bound to the producer's identity.
+            i.problems.push(`Firehose ${name} takes the tenant from each record's customer field (${prefix}): a producer can land records under another customer's prefix`);
         }
-        if (str(s3.errorOutputPrefix)) this.s3Write(i, party, bucket, `${sampleKey(str(s3.errorOutputPrefix) as string, "x")}part-0001`, { sseKey: str(s3.kmsKeyArn), what: "Firehose delivers failed records" });
+        if (owner) {
+            this.s3Write(i, party, bucket, `${sampleKey(prefix, owner)}part-0001.parquet`, { sseKey: str(s3.kmsKeyArn), what: `Firehose delivers ${owner}'s records` });
+            if (str(s3.errorOutputPrefix)) this.s3Write(i, party, bucket, `${sampleKey(str(s3.errorOutputPrefix) as string, owner)}part-0001`, { sseKey: str(s3.kmsKeyArn), what: `Firehose delivers ${owner}'s failed records` });
+            // The role is confined to its customer: a misrouted delivery cannot reach another tenant's prefix.
+            for (const other of customers.filter((c) => c !== owner)) {
+                i.steps.push({ what: `${owner}'s Firehose is refused ${other}'s prefix`, party, action: "s3:PutObject", resource: `${bucket?.arn ?? str(s3.bucketArn)}/${prefix.replace(`customer=${owner}/`, `customer=${other}/`).replace(/!\{[^}]+\}/g, "01")}part-0001.parquet`, context: {}, resourcePolicy: bucket?.policy, expect: "Denied" });
+            }
+        } else {
+            for (const c of customers.length ? customers : ["example"]) {
+                this.s3Write(i, party, bucket, `${sampleKey(prefix, c)}part-0001.parquet`, { sseKey: str(s3.kmsKeyArn), what: `Firehose delivers ${c}'s records` });
+            }
+            if (str(s3.errorOutputPrefix)) this.s3Write(i, party, bucket, `${sampleKey(str(s3.errorOutputPrefix) as string, "x")}part-0001`, { sseKey: str(s3.kmsKeyArn), what: "Firehose delivers failed records" });
+        }
         const logs = obj(s3.cloudwatchLoggingOptions);
         if (logs.enabled === true) {
             const arn = this.f.logGroupArn(str(logs.logGroupName) as string);
@@ -679,22 +715,46 @@ export class Deriver {
         }
     }
 
-    /** Producers: roles trusted by principals (not services) with kinesis:PutRecord(s) on a stream of the stack. */
+    /**
+     * Producers: roles trusted by principals (not services) with kinesis:PutRecord(s). The tenant of a stream is its
+     * `customer` tag: only a producer role of that customer may put records into it, and only a principal tagged with
+     * that customer may assume the producer role. A stream without a customer, in a stack with customers, lands PHI
+     * whose tenant no identity vouches for.
+     */
     private stream(urn: string): void {
         const r = this.f.resource(urn);
         if (!r) return;
         const role = [...this.f.roles.values()].find((x) => x.urn === urn);
-        if (!role || !role.policies.some((d) => JSON.stringify(d).includes("kinesis:PutRecord"))) return;
+        if (!role || !isProducer(role)) return;
+        const customers = this.customers();
+        const mine = role.tags.customer;
         const streams = this.recording.resources.filter((x) => x.type === "aws:kinesis/stream:Stream");
+        const party: Party = { kind: "role", role };
+        const i = this.add("stream-producer", `Producer ${role.name}${mine ? ` (${mine})` : ""} → its stream only`, urn);
+        this.usedRoles.add(role.arn);
+        if (customers.length > 0 && !mine) i.problems.push(`producer role ${role.name} has no customer tag: the tenant of what it puts is not bound to its identity`);
         for (const s of streams) {
             const inp = plainInputs(s);
             const arn = this.f.arn("kinesis", `stream/${inp.name}`);
-            const i = this.add("stream-producer", `Producer ${role.name} → ${inp.name}`, urn);
-            this.usedRoles.add(role.arn);
-            const party: Party = { kind: "role", role };
-            i.steps.push({ what: "the producer puts records", party, action: "kinesis:PutRecords", resource: arn, context: {}, expect: "Allowed" });
-            if (str(inp.kmsKeyId)) this.kms(i, party, str(inp.kmsKeyId), ["kms:GenerateDataKey"], { "kms:ViaService": this.f.via("kinesis"), "kms:EncryptionContext:aws:kinesis:arn": arn }, "Kinesis encrypts for the producer");
+            const owner = obj(inp.tags).customer as string | undefined;
+            if (customers.length > 0 && !owner) {
+                i.problems.push(`stream ${String(inp.name)} has no customer tag: any producer's records land under whatever tenant they name`);
+                continue;
+            }
+            const own = !owner || owner === mine;
+            i.steps.push({ what: own ? `the producer puts records into ${String(inp.name)}` : `${mine}'s producer is refused ${owner}'s stream`, party, action: "kinesis:PutRecords", resource: arn, context: {}, expect: own ? "Allowed" : "Denied" });
+            if (own && str(inp.kmsKeyId)) this.kms(i, party, str(inp.kmsKeyId), ["kms:GenerateDataKey"], { "kms:ViaService": this.f.via("kinesis"), "kms:EncryptionContext:aws:kinesis:arn": arn }, "Kinesis encrypts for the producer");
         }
+        if (!mine || !role.trust) return;
+        // Who may become this producer: a principal the trust policy names (a person with MFA when it names the
+        // account), carrying its customer tag; the same principal tagged with another customer is refused.
+        const named = (role.trust.Statement ?? []).flatMap((st) => arr(obj(st.Principal).AWS).concat(typeof obj(st.Principal).AWS === "string" ? [obj(st.Principal).AWS] : [])).map(String);
+        const caller = named.find((a) => !a.endsWith(":root")) ?? `arn:${this.f.partition}:iam::${this.f.account}:user/wiring-proof-person`;
+        for (const c of customers) {
+            const principal: Party = { kind: "principal", arn: caller, tags: { customer: c }, mfa: true };
+            i.steps.push({ what: c === mine ? `a producer principal tagged ${c} assumes the role` : `a producer principal tagged ${c} is refused ${mine}'s role`, party: principal, action: "sts:AssumeRole", resource: role.arn, context: {}, resourcePolicy: role.trust, expect: c === mine ? "Allowed" : "Denied" });
+        }
+        i.steps.push({ what: "a producer principal without a customer tag is refused", party: { kind: "principal", arn: caller, tags: {}, mfa: true }, action: "sts:AssumeRole", resource: role.arn, context: {}, resourcePolicy: role.trust, expect: "Denied" });
     }
 
     private securityConfig(name: string | undefined): Record<string, unknown> {
@@ -948,7 +1008,8 @@ export class Deriver {
 
     private tenants(): void {
         const customers = this.customers();
-        const readers = [...this.f.roles.values()].filter((r) => typeof r.tags.customer === "string");
+        // Readers: people's roles of a customer (producers and service roles carry the customer tag too).
+        const readers = [...this.f.roles.values()].filter((r) => typeof r.tags.customer === "string" && !isProducer(r) && !serviceRole(r));
         if (customers.length === 0) return;
         const phi = [...this.f.buckets.values()].filter((b) => b.tags["data-classification"] === "phi");
         const zone = (z: string) => phi.find((b) => b.tags["data-zone"] === z);

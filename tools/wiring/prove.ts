@@ -8,7 +8,7 @@
  */
 import type { Recording } from "../offline/recorder";
 import { deriveIntegrations, Derivation, Integration, IntegrationKind, Party, Step, Unexplained } from "./derive";
-import { Decision, evaluate, IamRequest } from "./iam";
+import { ALLOW_ALL, Decision, evaluate, IamRequest } from "./iam";
 import type { StackFacts } from "./stack";
 
 export interface StepResult {
@@ -45,6 +45,8 @@ function partyPrincipal(party: Party, account: string, partition: string): strin
             return party.service;
         case "service-linked-role":
             return party.arn;
+        case "principal":
+            return party.arn;
         case "role":
             // The caller is a session of the role, as it is at run time.
             return `arn:${partition}:sts::${account}:assumed-role/${party.role.name}/wiring-proof`;
@@ -63,6 +65,13 @@ export function requestOf(step: Step, account: string, partition: string): IamRe
     } else if (step.party.kind === "service-linked-role") {
         context["aws:PrincipalArn"] = step.party.arn;
         context["aws:PrincipalAccount"] = account;
+    } else if (step.party.kind === "principal") {
+        // Not one of the stack's roles: its own policies are taken to allow, so only the resource's policy decides.
+        context["aws:PrincipalArn"] = step.party.arn;
+        context["aws:PrincipalAccount"] = account;
+        if (step.party.mfa) context["aws:MultiFactorAuthPresent"] = "true";
+        for (const [k, v] of Object.entries(step.party.tags)) context[`aws:PrincipalTag/${k}`] = v;
+        identityPolicies = [ALLOW_ALL];
     }
     return {
         principal: partyPrincipal(step.party, account, partition),

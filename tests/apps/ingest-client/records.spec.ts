@@ -194,7 +194,7 @@ describe("apps/ingest-client: putRecords against kinesalite", function () {
         });
         after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-        it("sends a JSONL file by a nested customer field, sets the top-level customer, and exits 7 listing bad lines", async () => {
+        it("sends a JSONL file to one customer's stream by a nested customer field, sets the top-level customer, and exits 7 listing bad lines", async () => {
             const stream = await newStream();
             const { proxy } = await viaProxy();
             const file = path.join(tmp, "events.jsonl");
@@ -205,37 +205,50 @@ describe("apps/ingest-client: putRecords against kinesalite", function () {
                 "{not json",
                 JSON.stringify({ meta: { tenant: "st-marys" }, customer: "northside-clinic", id: 4 }),
                 JSON.stringify({ meta: {}, id: 5 }),
+                JSON.stringify({ meta: { tenant: 7 }, id: 6 }),
             ];
             fs.writeFileSync(file, `${lines.join("\n")}\n`);
             const stdout = new Capture();
             const stderr = new Capture();
-            const code = await runCli(["send", file, "--stream", stream, "--customer-field", "meta.tenant", "--endpoint", proxy.endpoint, "--region", "us-east-1"], {
+            const code = await runCli(["send", file, "--stream", stream, "--customer", "st-marys", "--customer-field", "meta.tenant", "--endpoint", proxy.endpoint, "--region", "us-east-1"], {
                 stdout,
                 stderr,
                 clientOptions: { credentials: EMULATOR_CREDENTIALS },
             });
             assert.strictEqual(code, 7, stderr.text);
             const summary = JSON.parse(stdout.text) as { total: number; succeeded: number; rejected: number; failures: { errorCode: string; errorMessage: string }[] };
-            assert.strictEqual(summary.total, 5);
+            assert.strictEqual(summary.total, 6);
             assert.strictEqual(summary.succeeded, 2);
-            assert.strictEqual(summary.rejected, 3);
+            assert.strictEqual(summary.rejected, 4);
             assert.deepStrictEqual(
                 summary.failures.map((f) => [f.errorCode, f.errorMessage.replace(/\(.*\)$/, "(...)")]),
                 [
+                    ["CustomerMismatch", `line 3: the record names customer "northside-clinic", but --customer is 'st-marys' (...)`],
                     ["InvalidJson", "line 4: not JSON (...)"],
                     ["InvalidCustomer", `line 5: 'customer' ("northside-clinic") and 'meta.tenant' ("st-marys") disagree`],
-                    ["InvalidCustomer", "line 6: field 'meta.tenant' is missing or not a string"],
+                    ["InvalidCustomer", "line 7: field 'meta.tenant' is not a string"],
                 ],
             );
-            assert.strictEqual(stderr.text, 'error: 0 record(s) failed and 3 were rejected of 5; see "failures" in the summary\n');
+            assert.strictEqual(stderr.text, 'error: 0 record(s) failed and 4 were rejected of 6; see "failures" in the summary\n');
             const stored = await readStream(direct, stream);
             assert.deepStrictEqual(
                 stored.map((r) => [r.partitionKey, (JSON.parse(r.data) as { customer: string; id: number }).customer, (JSON.parse(r.data) as { id: number }).id]).sort((a, b) => Number(a[2]) - Number(b[2])),
                 [
                     ["st-marys", "st-marys", 1],
-                    ["northside-clinic", "northside-clinic", 2],
+                    ["st-marys", "st-marys", 5],
                 ],
             );
+        });
+
+        it("requires --customer, a customer id, before reading the file or reaching the network", async () => {
+            const file = path.join(tmp, "two.jsonl");
+            fs.writeFileSync(file, `${JSON.stringify({ customer: "st-marys" })}\n`);
+            const missing = new Capture();
+            assert.strictEqual(await runCli(["send", file, "--stream", "x"], { stdout: new Capture(), stderr: missing }), 2);
+            assert.match(missing.text, /^error: --customer is required\n/);
+            const bad = new Capture();
+            assert.strictEqual(await runCli(["send", file, "--stream", "x", "--customer", "St Marys"], { stdout: new Capture(), stderr: bad }), 2);
+            assert.match(bad.text, /^error: --customer must be a customer id \(1-32 lowercase letters, digits and inner hyphens\), got 'St Marys'\n/);
         });
 
         it("exits 4 for a missing stream and 3 for a missing file", async () => {
@@ -244,10 +257,10 @@ describe("apps/ingest-client: putRecords against kinesalite", function () {
             fs.writeFileSync(file, `${JSON.stringify({ customer: "st-marys" })}\n`);
             const stderr = new Capture();
             const io = { stdout: new Capture(), stderr, clientOptions: { credentials: EMULATOR_CREDENTIALS } };
-            assert.strictEqual(await runCli(["send", file, "--stream", "nope", "--endpoint", proxy.endpoint, "--region", "us-east-1"], io), 4);
+            assert.strictEqual(await runCli(["send", file, "--stream", "nope", "--customer", "st-marys", "--endpoint", proxy.endpoint, "--region", "us-east-1"], io), 4);
             assert.match(stderr.text, /^error: Stream 'nope' was not found/);
             const missing = new Capture();
-            assert.strictEqual(await runCli(["send", path.join(tmp, "none.jsonl"), "--stream", "x"], { stdout: new Capture(), stderr: missing }), 3);
+            assert.strictEqual(await runCli(["send", path.join(tmp, "none.jsonl"), "--stream", "x", "--customer", "st-marys"], { stdout: new Capture(), stderr: missing }), 3);
             assert.strictEqual(missing.text, `error: File not found: ${path.join(tmp, "none.jsonl")}\n`);
         });
     });

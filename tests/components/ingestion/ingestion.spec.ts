@@ -26,6 +26,7 @@ function recordIngestion(stack: "dev" | "prod", overrides: Record<string, unknow
                 new Ingestion(name, {
                     context: contextOf(cfg),
                     config: cfg.ingestion,
+                    customers: cfg.customers,
                     keys: fakeKeys(cfg),
                     network: fakeNetwork(cfg),
                     buckets: lakeRefs(cfg),
@@ -92,7 +93,11 @@ describe("components/ingestion/ingestion: Ingestion", () => {
             assert.strictEqual(child.parent, one(prod, "healthcare:ingestion:Ingestion", "ingest").urn);
         }
         const outputs = one(prod, "healthcare:ingestion:Ingestion", "ingest").outputs;
-        assert.strictEqual(outputs.streamName, "hdp-prod-ingest-stream");
+        assert.deepStrictEqual(outputs.streams, {
+            "st-marys": "hdp-prod-ingest-stream-st-marys",
+            "northside-clinic": "hdp-prod-ingest-stream-northside-clinic",
+            "lakeview-hospital": "hdp-prod-ingest-stream-lakeview-hospital",
+        });
         assert.strictEqual(outputs.etlJobName, "hdp-prod-ingest-batch-jdbc-to-parquet");
         assert.strictEqual(outputs.gatewayName, "hdp-prod-ingest-hybrid-file-gateway");
         assert.strictEqual(outputs.snowballRoleArn, "arn:aws:iam::345678901234:role/hdp-prod-ingest-bulk-snowball");
@@ -157,7 +162,7 @@ describe("components/ingestion/ingestion: Ingestion", () => {
         await assert.rejects(
             recordProgram(
                 async () => {
-                    new Ingestion("ingest", { context: contextOf(cfg), config: cfg.ingestion, keys: fakeKeys(cfg), network: fakeNetwork(cfg), buckets: { ...lakeRefs(cfg), glueAssets: undefined } });
+                    new Ingestion("ingest", { context: contextOf(cfg), config: cfg.ingestion, customers: cfg.customers, keys: fakeKeys(cfg), network: fakeNetwork(cfg), buckets: { ...lakeRefs(cfg), glueAssets: undefined } });
                 },
                 { mode: "preview" },
             ),

@@ -29,7 +29,7 @@ describe("components/ingestion/settings", () => {
     });
 
     it("refuses, at config time, what the ingestion components used to refuse while registering", async () => {
-        // Firehose dynamic partitioning needs a 64 MiB buffer.
+        // Firehose's Parquet conversion needs a 64 MiB buffer.
         assert.deepStrictEqual(problemsFor({ firehoseBufferMiB: 32 }), ["healthcare-data-platform:firehoseBufferMiB: expected an integer from 64 to 128, got 32"]);
         // The file gateway: a share open to the world, an SMB share without users, neither activation key nor address.
         assert.deepStrictEqual(problemsFor({ storageGatewayNfsClientCidrs: ["0.0.0.0/0"], storageGatewayNfsUnencrypted: true }), [
@@ -41,6 +41,13 @@ describe("components/ingestion/settings", () => {
         assert.deepStrictEqual(problemsFor({ storageGatewayIpAddress: "192.168.4.20" }), [
             "healthcare-data-platform:storageGatewayIpAddress: expected exactly one of storageGatewayActivationKey (secret) or storageGatewayIpAddress when storageGatewayEnabled is true, got '192.168.4.20'",
         ]);
+    });
+
+    it("refuses streaming without customers: each customer gets its own stream, so the tenant is bound to the producer", async () => {
+        assert.deepStrictEqual(stackProblems("dev", { customers: [] }), [
+            "healthcare-data-platform:customers: expected at least one customer id when streamingEnabled is true (each customer gets its own stream and producer role); or set streamingEnabled to false, got []",
+        ]);
+        assert.doesNotThrow(() => platformConfig("dev", { customers: [], streamingEnabled: false }));
     });
 
     it("keeps PHI off unencrypted NFS in prod unless storageGatewayNfsUnencrypted opts in explicitly", async () => {

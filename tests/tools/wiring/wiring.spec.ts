@@ -96,6 +96,24 @@ describe("wiring proof: every service integration of the recorded stack is allow
                     }
                 }
             });
+
+            it("binds each customer's stream to its producer: a producer, its principal and its Firehose are refused every other customer", async () => {
+                const rec = await recording(stack);
+                const streams = rec.resources.filter((r) => r.type === "aws:kinesis/stream:Stream");
+                const customers = [...new Set(streams.map((r) => (r.inputs.tags as Record<string, string>).customer))].sort();
+                assert.ok(customers.length >= 2 && customers.length === streams.length, "one stream per customer, each tagged with it");
+                const producers = proof.integrations.filter((i) => i.kind === "stream-producer");
+                assert.strictEqual(producers.length, customers.length);
+                for (const p of producers) {
+                    const puts = p.steps.filter((x) => x.action === "kinesis:PutRecords");
+                    assert.deepStrictEqual(puts.map((x) => x.expect).sort(), ["Allowed", ...Array(customers.length - 1).fill("Denied")], p.title);
+                    const assumes = p.steps.filter((x) => x.action === "sts:AssumeRole");
+                    assert.deepStrictEqual(assumes.map((x) => x.expect).sort(), ["Allowed", ...Array(customers.length).fill("Denied")], `${p.title}: one customer's principal, the others and an untagged one`);
+                }
+                for (const f of proof.integrations.filter((i) => i.kind === "firehose-delivery")) {
+                    assert.strictEqual(f.steps.filter((x) => x.action === "s3:PutObject" && x.expect === "Denied").length, customers.length - 1, f.title);
+                }
+            });
         });
     }
 
@@ -137,6 +155,37 @@ describe("wiring proof: every service integration of the recorded stack is allow
             });
             const d = deriveIntegrations(rec);
             assert.match(d.unexplained.map((u) => `${u.name}: ${u.reason}`).join("\n"), /network-flow-log: flow-log destination type kinesis-data-firehose/);
+        });
+    });
+
+    describe("can fail: a producer that can land records under another tenant is caught", () => {
+        it("a Firehose that takes the tenant from each record (one shared stream, as before issue 12's fix)", async () => {
+            const rec = edited(await recording("dev"), (rs) => {
+                const f = rs.find((r) => r.type === "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream") as RecordedResource;
+                const s3 = f.inputs.extendedS3Configuration as Record<string, unknown>;
+                s3.prefix = "customer=!{partitionKeyFromQuery:customer}/source=stream/year=!{timestamp:yyyy}/";
+            });
+            const proof = await proveWiring(rec);
+            assert.match(failures(proof).join("\n"), /takes the tenant from each record's customer field \(customer=!\{partitionKeyFromQuery:customer\}\/source=stream\/year=!\{timestamp:yyyy\}\/\): a producer can land records under another customer's prefix/);
+        });
+
+        it("a producer role allowed on every stream", async () => {
+            const rec = edited(await recording("dev"), (rs) => {
+                const p = rs.find((r) => r.type === "aws:iam/rolePolicy:RolePolicy" && String(r.inputs.policy).includes("kinesis:PutRecord")) as RecordedResource;
+                p.inputs = { ...p.inputs, policy: String(p.inputs.policy).replace(/"Resource":"arn:aws:kinesis:[^"]+"/, '"Resource":"arn:aws:kinesis:us-east-1:210987654321:stream/*"') };
+            });
+            const lines = failures(await proveWiring(rec)).join("\n");
+            assert.match(lines, /producer is refused [a-z-]+'s stream: .* kinesis:PutRecords arn:aws:kinesis:us-east-1:210987654321:stream\/hdp-dev-ingest-stream-[a-z-]+ expected Denied, IAM decided Allowed/);
+        });
+
+        it("a producer role whose trust policy does not require the customer tag", async () => {
+            const rec = edited(await recording("dev"), (rs) => {
+                const role = rs.find((r) => r.type === "aws:iam/role:Role" && String(r.inputs.assumeRolePolicy).includes("aws:PrincipalTag/customer")) as RecordedResource;
+                const doc = JSON.parse(String(role.inputs.assumeRolePolicy)) as { Statement: { Condition?: Record<string, unknown> }[] };
+                for (const st of doc.Statement) delete (st.Condition as Record<string, unknown>).StringEquals;
+                role.inputs = { ...role.inputs, assumeRolePolicy: JSON.stringify(doc) };
+            });
+            assert.match(failures(await proveWiring(rec)).join("\n"), /a producer principal tagged [a-z-]+ is refused [a-z-]+'s role: .* sts:AssumeRole .* expected Denied, IAM decided Allowed/);
         });
     });
 
