@@ -3,7 +3,7 @@
  *
  * | path       | component             | config that turns it on                           | lands in                                   |
  * |------------|-----------------------|---------------------------------------------------|--------------------------------------------|
- * | streaming  | StreamingIngestion    | `streamingEnabled` (default true; one stream per customer) | landing `customer=<id>/source=stream/` |
+ * | streaming  | StreamingIngestion    | `streamingEnabled` (default true; one stream per entry of `customers`) | landing `customer=<id>/source=stream/` |
  * | batch ETL  | BatchEtl              | `batchEtlEnabled` (+ JDBC url, user, password)    | raw `customer=<id>/source=<schema>-<table>/` |
  * | hybrid     | HybridFileGateway     | `storageGatewayEnabled` (+ activation, CIDRs/SMB) | landing `customer=<id>/source=file-gateway/` |
  * | bulk       | BulkMigrationLanding  | `bulkMigrationEnabled` (default true)             | import zone (Snowball)                     |
@@ -59,7 +59,9 @@ export class Ingestion extends pulumi.ComponentResource {
         if (args.manageCatalogEncryption ?? true) {
             createCatalogEncryption(`${name}-catalog-encryption`, args.keys, this);
         }
-        if (cfg.streaming.enabled) {
+        // One stream per customer: with no customer configured yet there is nothing to stream for (and no tenant a
+        // producer could be bound to), so the path waits for the first `customers` entry.
+        if (cfg.streaming.enabled && args.customers.length > 0) {
             this.streaming = new StreamingIngestion(
                 `${name}-stream`,
                 { context: args.context, config: cfg.streaming, customers: args.customers, keys: args.keys, landingBucket: args.buckets.landing },

@@ -181,10 +181,6 @@ export function validateIngestionSettings(v: IngestionValues, ctx: IngestionCont
             problems.push(problem(`streamProducerPrincipalArns[${i}]`, producerForm, arn));
         }
     });
-    if (v.streamingEnabled && ctx.customers.length === 0) {
-        // Each customer gets its own stream (the tenant is bound to the producer), so streaming needs customers.
-        problems.push(problem("customers", "at least one customer id when streamingEnabled is true (each customer gets its own stream and producer role); or set streamingEnabled to false", ctx.customers));
-    }
     const batch = v.batchEtlEnabled;
     const gateway = v.storageGatewayEnabled;
     if (batch) {

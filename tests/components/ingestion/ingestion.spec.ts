@@ -110,6 +110,12 @@ describe("components/ingestion/ingestion: Ingestion", () => {
         assert.deepStrictEqual(ofType(off, "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream"), []);
     });
 
+    it("builds no stream while customers is empty: one stream per customer, none to bind a producer to", async () => {
+        const none = await recordIngestion("dev", { customers: [] });
+        assertRemovesExactly(devOn, none, "healthcare:ingestion:StreamingIngestion", "ingest-stream");
+        assert.deepStrictEqual(ofType(none, "aws:kinesis/stream:Stream"), []);
+    });
+
     it("batchEtlEnabled=false removes exactly the Glue security configuration, secret, connection, crawler, script, job and trigger", async () => {
         const off = await recordIngestion("prod", { batchEtlEnabled: false });
         assertRemovesExactly(prodOn, off, "healthcare:ingestion:BatchEtl", "ingest-batch");

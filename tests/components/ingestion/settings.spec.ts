@@ -43,13 +43,6 @@ describe("components/ingestion/settings", () => {
         ]);
     });
 
-    it("refuses streaming without customers: each customer gets its own stream, so the tenant is bound to the producer", async () => {
-        assert.deepStrictEqual(stackProblems("dev", { customers: [] }), [
-            "healthcare-data-platform:customers: expected at least one customer id when streamingEnabled is true (each customer gets its own stream and producer role); or set streamingEnabled to false, got []",
-        ]);
-        assert.doesNotThrow(() => platformConfig("dev", { customers: [], streamingEnabled: false }));
-    });
-
     it("keeps PHI off unencrypted NFS in prod unless storageGatewayNfsUnencrypted opts in explicitly", async () => {
         const nfs = { storageGatewayNfsClientCidrs: ["192.168.4.0/24"] };
         assert.deepStrictEqual(problemsFor(nfs), [
