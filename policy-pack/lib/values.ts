@@ -108,6 +108,11 @@ export function probe(obj: unknown, key: string): Probe {
     if (obj === null || typeof obj !== "object") {
         return ABSENT;
     }
+    // Peek at the target first: for an unknown value the proxy would throw, and an exception (with its stack trace)
+    // per unknown read was a measurable share of a preview's cost (tools/bench/protocol.ts).
+    if (isUnknown((raw(obj) as Record_)[key])) {
+        return UNKNOWN_PROBE;
+    }
     let value: unknown;
     try {
         value = (obj as Record_)[key];

@@ -62,6 +62,9 @@ export function syntheticStack(size: number, preview: boolean, options: { compli
         }, { jobType: [macie] });
     }
     for (let i = 0; out.length < size; i++) {
+        // Whole units only: a unit cut short at `size` would be a bucket without its policy or versioning, a finding
+        // of the generator rather than of the stack. The last unit that does not fit is replaced by padding below.
+        const unitStart = out.length;
         const insecure = !options.compliant && i % 10 === 9;
         const keyArn = preview ? unknownValue : `arn:aws:kms:us-east-1:111122223333:key/${String(i).padStart(8, "0")}-0000-0000-0000-000000000000`;
         const key = add("aws:kms/key:Key", `key-${i}`, { description: "bench", enableKeyRotation: !insecure, policy: preview ? unknownValue : "{}" });
@@ -121,6 +124,13 @@ export function syntheticStack(size: number, preview: boolean, options: { compli
         add("aws:sqs/queue:Queue", `queue-${i}`, { kmsMasterKeyId: keyArn }, { kmsMasterKeyId: [key] });
         add("aws:sns/topic:Topic", `topic-${i}`, { kmsMasterKeyId: insecure ? undefined : keyArn }, { kmsMasterKeyId: [key] });
         add("aws:lambda/function:Function", `fn-${i}`, { role: preview ? unknownValue : `arn:aws:iam::111122223333:role/role-${i}`, runtime: "nodejs20.x", environment: { variables: { TABLE: `table-${i}` } }, kmsKeyArn: keyArn }, { role: [role], kmsKeyArn: [key] });
+        if (out.length > size && i > 0) {
+            // Padding: encrypted log groups with a long retention (compliant, one resource each) up to `size`.
+            out.length = unitStart;
+            for (let k = 0; out.length < size; k++) {
+                add("aws:cloudwatch/logGroup:LogGroup", `pad-${k}`, { retentionInDays: 365, kmsKeyId: preview ? unknownValue : "arn:aws:kms:us-east-1:111122223333:key/pad" }, { kmsKeyId: [urn("aws:kms/key:Key", "key-0")] });
+            }
+        }
     }
     // Drop JSON-undefined properties the way the engine's wire form does.
     return out.slice(0, size).map((r) => ({ ...r, props: JSON.parse(JSON.stringify(r.props)) as Record<string, unknown> }));
