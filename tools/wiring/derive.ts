@@ -769,6 +769,9 @@ export class Deriver {
             return;
         }
         i.steps.push({ what: `Glue reads connection ${connectionName}`, party, action: "glue:GetConnection", resource: this.f.arn("glue", `connection/${connectionName}`), context: {}, expect: "Allowed" });
+        // A private CA's certificate (CUSTOM_JDBC_CERT): Glue reads it from S3 with the caller's role before connecting.
+        const cert = str(obj(plainInputs(conn).connectionProperties).CUSTOM_JDBC_CERT);
+        if (cert) this.s3Read(i, party, this.f.bucketOf(cert), cert.replace(/^s3:\/\/[^/]+\//, ""), `Glue reads the database's CA certificate ${cert}`);
         const secretId = str(obj(plainInputs(conn).connectionProperties).SECRET_ID);
         if (!secretId) return;
         const secret = this.f.secrets.get(secretId) ?? [...this.f.secrets.values()].find((s) => s.arn === secretId);

@@ -117,6 +117,18 @@ describe("wiring proof: every service integration of the recorded stack is allow
         });
     }
 
+    it("prod with a private CA for the on-prem database: the Glue job and crawler read the certificate (CUSTOM_JDBC_CERT)", async () => {
+        // onPremJdbcCertS3Uri is the operator's choice; the README asks for the Glue assets bucket.
+        const cert = "s3://hdp-prod-assets-345678901234-us-east-1/certs/stmarys-ca.pem";
+        const overrides = { ...secretOverrides(Object.keys(OPERATOR_SECRETS.prod ?? {})), onPremJdbcCertS3Uri: cert };
+        const r = await runOffline({ stack: "prod", mode: "up", policyPackDir: null, configOverrides: overrides });
+        assert.strictEqual(r.exitCode, 0, r.error?.message);
+        const proof = await proveWiring(r.recording as Recording);
+        assert.deepStrictEqual(failures(proof), []);
+        const reads = proof.integrations.flatMap((i) => i.steps.filter((s) => s.what.includes("CA certificate")).map((s) => `${i.kind} ${s.action} ${s.decision}`));
+        assert.deepStrictEqual([...new Set(reads)].sort(), ["glue-crawler kms:Decrypt Allowed", "glue-crawler s3:GetObject Allowed", "glue-job kms:Decrypt Allowed", "glue-job s3:GetObject Allowed"]);
+    });
+
     describe("fails until taught, naming the resource", () => {
         it("an unknown resource type", async () => {
             const rec = edited(await recording("dev"), (rs) => {
