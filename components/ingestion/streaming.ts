@@ -118,7 +118,9 @@ export class StreamingIngestion extends pulumi.ComponentResource {
             throw new Error(`StreamingIngestion '${name}': customers must name at least one customer (each gets its own stream), got none`);
         }
         const landingArn = bucketArn(naming, args.landingBucket.name);
-        this.errorLogGroupName = `/aws/kinesisfirehose/${resourceName(naming, name, "firehose")}`;
+        // The name of the single shared delivery stream's log group before per-customer streams: kept, so an upgrade
+        // does not replace a protected, deletion-protected log group that holds audit evidence of delivery errors.
+        this.errorLogGroupName = `/aws/kinesisfirehose/${resourceName(naming, `${name}-landing`, "firehose")}`;
 
         const logGroup = new aws.cloudwatch.LogGroup(
             `${name}-firehose-errors`,

@@ -70,14 +70,14 @@ describe("components/ingestion/streaming: StreamingIngestion", () => {
                         assert.strictEqual(s3.bufferingInterval, cfg.ingestion.streaming.bufferSeconds);
                         assert.deepStrictEqual(s3.cloudwatchLoggingOptions, {
                             enabled: true,
-                            logGroupName: `/aws/kinesisfirehose/${prefix}-ingest-stream`,
+                            logGroupName: `/aws/kinesisfirehose/${prefix}-ingest-stream-landing`,
                             logStreamName: `DestinationDelivery-${c}`,
                         });
                         assert.strictEqual(inputs(one(rec, "aws:cloudwatch/logStream:LogStream", `ingest-stream-${c}-firehose-errors-stream`)).name, `DestinationDelivery-${c}`);
                     }
                     const logGroup = inputs(one(rec, "aws:cloudwatch/logGroup:LogGroup", "ingest-stream-firehose-errors"));
                     assert.strictEqual(ofType(rec, "aws:cloudwatch/logGroup:LogGroup").length, 1, "one log group for every customer's errors");
-                    assert.strictEqual(logGroup.name, `/aws/kinesisfirehose/${prefix}-ingest-stream`);
+                    assert.strictEqual(logGroup.name, `/aws/kinesisfirehose/${prefix}-ingest-stream-landing`, "the shared stream's log group, kept across the upgrade");
                     assert.strictEqual(logGroup.kmsKeyId, keys.logs.arn);
                     assert.strictEqual(logGroup.retentionInDays, cfg.logging.retentionDays);
                     assert.strictEqual(logGroup.deletionProtectionEnabled, stack === "prod");
