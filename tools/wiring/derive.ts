@@ -241,7 +241,6 @@ function arr(v: unknown): unknown[] {
     return Array.isArray(v) ? v : [];
 }
 
-/** Replaces Firehose/S3 key-template expressions with sample values, so a key is one real object key. */
 /** A stream producer: a role whose own policies put records into Kinesis. */
 function isProducer(role: RoleFacts): boolean {
     return role.policies.some((d) => JSON.stringify(d).includes("kinesis:PutRecord"));
@@ -257,6 +256,7 @@ function fixedCustomerOf(template: string): string | undefined {
     return /(?:^|\/)customer=([a-z0-9-]+)\//.exec(template)?.[1];
 }
 
+/** Replaces Firehose/S3 key-template expressions with sample values, so a key is one real object key. */
 function sampleKey(template: string, customer: string): string {
     return template
         .replace(/!\{partitionKeyFromQuery:customer\}/g, customer)
