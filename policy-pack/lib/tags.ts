@@ -3,7 +3,7 @@
  */
 import { PolicyProviderResource, PolicyResource } from "@pulumi/policy";
 import { AWS_TAGGABLE_TYPES } from "./aws-taggable-types";
-import { probe } from "./values";
+import { get, isUnknown, probe, UNKNOWN } from "./values";
 
 const TAGGABLE = new Set(AWS_TAGGABLE_TYPES);
 
@@ -51,26 +51,29 @@ export function tagKeysOf(props: unknown, key: "tags" | "tagsAll"): TagKeys {
 }
 
 /**
- * The `defaultTags.tags` of an AWS provider's properties. Provider inputs travel as JSON strings
- * (`defaultTags: '{"tags":{...}}'`, from the SDK or from `aws:defaultTags` stack config), or as objects.
+ * The `defaultTags.tags` map of an AWS provider's properties, as plain data: `UNKNOWN` when it is unknown at preview,
+ * `undefined` when absent or unparsable. Provider inputs travel as JSON strings (`defaultTags: '{"tags":{...}}'`,
+ * from the SDK or from `aws:defaultTags` stack config), or as objects (the aws-native provider).
  */
-export function providerDefaultTagKeys(providerProps: unknown): TagKeys {
-    const p = probe(providerProps, "defaultTags");
-    if (p.state === "unknown") {
-        return { keys: new Set(), unknown: true };
+export function providerDefaultTags(providerProps: unknown): unknown {
+    let defaults = get(providerProps, "defaultTags");
+    if (isUnknown(defaults)) {
+        return UNKNOWN;
     }
-    if (p.state === "absent") {
-        return { keys: new Set(), unknown: false };
-    }
-    let value: unknown = p.value;
-    if (typeof value === "string") {
+    if (typeof defaults === "string") {
         try {
-            value = JSON.parse(value);
+            defaults = JSON.parse(defaults) as unknown;
         } catch {
-            return { keys: new Set(), unknown: false };
+            return undefined;
         }
     }
-    return tagKeysOf(value, "tags");
+    return get(defaults, "tags");
+}
+
+/** Keys of a provider's `defaultTags.tags` (see {@link providerDefaultTags}). */
+export function providerDefaultTagKeys(providerProps: unknown): TagKeys {
+    const tags = providerDefaultTags(providerProps);
+    return isUnknown(tags) ? { keys: new Set(), unknown: true } : tagKeys(tags);
 }
 
 /**

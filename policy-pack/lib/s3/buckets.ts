@@ -18,6 +18,7 @@
 import { PolicyResource } from "@pulumi/policy";
 import { partitionOf, propsOf, regionOf, StackIndex } from "../resources";
 import { get, isRecord, isUnknown, list, Record_, str, UNKNOWN, Unknown } from "../values";
+import { providerDefaultTags } from "../tags";
 
 export const BUCKET_TYPES = {
     "aws:s3/bucket:Bucket": "v7",
@@ -115,36 +116,14 @@ function emptySides(): Record<SideKind, SideResource[]> {
     return out;
 }
 
-/** Provider `defaultTags.tags` (the aws and aws-native providers store it as JSON text or an object). */
-function providerDefaultTags(r: PolicyResource): Map<string, string | Unknown> | Unknown {
+/** Provider `defaultTags.tags` with their values (lib/tags.ts reads the provider's properties). */
+function providerDefaultTagMap(r: PolicyResource): Map<string, string | Unknown> | Unknown {
     const out = new Map<string, string | Unknown>();
     if (!r.provider) {
         return out;
     }
-    let dt = get(r.provider.props, "defaultTags");
-    if (isUnknown(dt)) {
-        return UNKNOWN;
-    }
-    if (typeof dt === "string") {
-        try {
-            dt = JSON.parse(dt);
-        } catch {
-            return out;
-        }
-    }
-    const tags = get(dt, "tags");
-    if (isUnknown(tags)) {
-        return UNKNOWN;
-    }
-    if (isRecord(tags)) {
-        for (const [k, v] of Object.entries(tags)) {
-            const s = str(v);
-            if (s !== undefined) {
-                out.set(k, s);
-            }
-        }
-    }
-    return out;
+    const tags = providerDefaultTags(r.provider.props);
+    return mergeTagObject(out, tags) ? out : UNKNOWN;
 }
 
 function mergeTagObject(into: Map<string, string | Unknown>, tags: unknown): boolean {
@@ -167,7 +146,7 @@ function effectiveTags(r: PolicyResource, shape: BucketShape, props: Record_, ca
     const key = r.provider?.urn ?? "";
     let defaults = cache.get(key);
     if (defaults === undefined) {
-        defaults = providerDefaultTags(r);
+        defaults = providerDefaultTagMap(r);
         cache.set(key, defaults);
     }
     if (isUnknown(defaults)) {
