@@ -14,6 +14,7 @@ import * as analyzerpb from "@pulumi/pulumi/proto/analyzer_pb";
 import { policies } from "../../policy-pack/policies";
 import { AnalyzedResource, analyzeRequest, analyzerFor, analyzeStackRequest } from "./analyzer";
 import { noopPolicies } from "./noop-pack/policies";
+import { sizesFrom } from "./args";
 
 const PROJECT = "bench";
 const urn = (type: string, name: string) => `urn:pulumi:${PROJECT}::${PROJECT}::${type}::${name}`;
@@ -205,11 +206,7 @@ const total = (r: { res: Phase; stack: Phase }) => r.res.cpuMs + r.stack.cpuMs;
 
 async function main(): Promise<void> {
     const argv = process.argv.slice(2);
-    const sizesArg = argv.includes("--sizes") ? argv[argv.indexOf("--sizes") + 1] : "1000,10000,50000";
-    const sizes = (sizesArg ?? "").split(",").map((s) => Number(s.trim()));
-    if (sizes.some((n) => !Number.isInteger(n) || n < 20)) {
-        throw new Error(`--sizes must be a comma-separated list of integers of at least 20; got "${sizesArg}"`);
-    }
+    const sizes = sizesFrom(argv, "1000,10000,50000");
     const preview = !argv.includes("--up");
     const stackPolicies = policies.filter((p) => "validateStack" in p).length;
     console.log(

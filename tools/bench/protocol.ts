@@ -20,6 +20,7 @@ import { AnalyzedResource } from "./analyzer";
 import { SDK_DESERIALISE_ENV } from "../../policy-pack/lib/deserialise-once";
 import { syntheticStack } from "./policy-pack";
 import { policies as packPolicies } from "../../policy-pack/policies";
+import { sizesFrom } from "./args";
 
 const PACK_DIR = path.resolve(__dirname, "../../policy-pack");
 const NOOP_DIR = path.resolve(__dirname, "noop-pack");
@@ -90,11 +91,7 @@ const kib = (bytes: number) => `${fmt(bytes / 1024)} KiB`;
 
 async function main(): Promise<void> {
     const argv = process.argv.slice(2);
-    const sizesArg = argv.includes("--sizes") ? argv[argv.indexOf("--sizes") + 1] : "1000,10000,30000";
-    const sizes = (sizesArg ?? "").split(",").map((s) => Number(s.trim()));
-    if (sizes.some((n) => !Number.isInteger(n) || n < 20)) {
-        throw new Error(`--sizes must be a comma-separated list of integers of at least 20; got "${sizesArg}"`);
-    }
+    const sizes = sizesFrom(argv, "1000,10000,30000");
     const preview = !argv.includes("--up");
     const sdkBaseline = argv.includes("--sdk-baseline");
     const shapeBaseline = argv.includes("--shape-baseline");

@@ -15,7 +15,7 @@ import { Policies } from "@pulumi/policy";
 import * as serverModule from "@pulumi/policy/server";
 import type * as grpcTypes from "@grpc/grpc-js";
 import * as analyzerpb from "@pulumi/pulumi/proto/analyzer_pb";
-import { toStruct } from "./protocol";
+import { levelToProto, toStruct } from "./protocol";
 
 type Handler<Req, Resp = analyzerpb.AnalyzeResponse> = (call: { request: Req }, callback: (err: Error | null | undefined, resp?: Resp) => void) => void;
 interface AnalyzerServer {
@@ -94,16 +94,20 @@ function provider(p: NonNullable<AnalyzedResource["provider"]>): analyzerpb.Anal
 
 /** The per-resource request (`Analyze`, and `Remediate` before it), sent before each resource is created or updated. */
 export function analyzeRequest(r: AnalyzedResource): analyzerpb.AnalyzeRequest {
-    const req = new analyzerpb.AnalyzeRequest();
-    req.setType(r.type);
-    req.setName(r.name);
-    req.setUrn(r.urn);
-    req.setProperties(toStruct(r.props));
-    req.setOptions(options(r));
+    return describe(new analyzerpb.AnalyzeRequest(), r);
+}
+
+/** The fields an `AnalyzeRequest` and an `AnalyzerResource` share, set the same way on either. */
+function describe<M extends analyzerpb.AnalyzeRequest | analyzerpb.AnalyzerResource>(msg: M, r: AnalyzedResource): M {
+    msg.setType(r.type);
+    msg.setName(r.name);
+    msg.setUrn(r.urn);
+    msg.setProperties(toStruct(r.props));
+    msg.setOptions(options(r));
     if (r.provider) {
-        req.setProvider(provider(r.provider));
+        msg.setProvider(provider(r.provider));
     }
-    return req;
+    return msg;
 }
 
 /** The whole-stack request (`AnalyzeStack`), sent once at the end of a preview or update. */
@@ -111,17 +115,9 @@ export function analyzeStackRequest(resources: readonly AnalyzedResource[]): ana
     const req = new analyzerpb.AnalyzeStackRequest();
     req.setResourcesList(
         resources.map((r) => {
-            const msg = new analyzerpb.AnalyzerResource();
-            msg.setType(r.type);
-            msg.setName(r.name);
-            msg.setUrn(r.urn);
-            msg.setProperties(toStruct(r.props));
-            msg.setOptions(options(r));
+            const msg = describe(new analyzerpb.AnalyzerResource(), r);
             if (r.parent) {
                 msg.setParent(r.parent);
-            }
-            if (r.provider) {
-                msg.setProvider(provider(r.provider));
             }
             msg.setDependenciesList(r.dependencies ?? []);
             const deps = msg.getPropertydependenciesMap();
@@ -136,12 +132,6 @@ export function analyzeStackRequest(resources: readonly AnalyzedResource[]): ana
     return req;
 }
 
-const LEVELS: Record<string, analyzerpb.EnforcementLevel> = {
-    advisory: analyzerpb.EnforcementLevel.ADVISORY,
-    mandatory: analyzerpb.EnforcementLevel.MANDATORY,
-    remediate: analyzerpb.EnforcementLevel.REMEDIATE,
-    disabled: analyzerpb.EnforcementLevel.DISABLED,
-};
 
 /** Per policy: its enforcement level and config properties, as the engine's Configure call carries them. */
 export type PolicyConfigs = Record<string, { enforcementLevel: "advisory" | "mandatory" | "remediate" | "disabled"; properties?: Record<string, unknown> }>;
@@ -172,7 +162,7 @@ export function analyzerFor(policies: Policies, packName = "healthcare-data-guar
             const map = req.getPolicyconfigMap();
             for (const [name, entry] of Object.entries(config)) {
                 const pc = new analyzerpb.PolicyConfig();
-                pc.setEnforcementlevel(LEVELS[entry.enforcementLevel]);
+                pc.setEnforcementlevel(levelToProto(entry.enforcementLevel));
                 pc.setProperties(toStruct(entry.properties ?? {}));
                 map.set(name, pc);
             }

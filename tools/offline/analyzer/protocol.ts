@@ -177,30 +177,21 @@ export class PolicyPackError extends Error {
 export const MAX_MESSAGE = 400 * 1024 * 1024;
 export const GRPC_UNIMPLEMENTED = 12;
 
+/** The engine's enforcement levels and their wire values, in one table both directions read. */
+const LEVEL_WIRE: readonly (readonly [EnforcementLevel, analyzerProto.EnforcementLevel])[] = [
+    ["advisory", analyzerProto.EnforcementLevel.ADVISORY],
+    ["mandatory", analyzerProto.EnforcementLevel.MANDATORY],
+    ["remediate", analyzerProto.EnforcementLevel.REMEDIATE],
+    ["disabled", analyzerProto.EnforcementLevel.DISABLED],
+];
+
+/** A wire level as the engine names it; anything unknown is advisory, as the CLI treats it. */
 export function levelFromProto(el: analyzerProto.EnforcementLevel): EnforcementLevel {
-    switch (el) {
-        case analyzerProto.EnforcementLevel.MANDATORY:
-            return "mandatory";
-        case analyzerProto.EnforcementLevel.DISABLED:
-            return "disabled";
-        case analyzerProto.EnforcementLevel.REMEDIATE:
-            return "remediate";
-        default:
-            return "advisory";
-    }
+    return LEVEL_WIRE.find(([, wire]) => wire === el)?.[0] ?? "advisory";
 }
 
 export function levelToProto(el: EnforcementLevel): analyzerProto.EnforcementLevel {
-    switch (el) {
-        case "mandatory":
-            return analyzerProto.EnforcementLevel.MANDATORY;
-        case "disabled":
-            return analyzerProto.EnforcementLevel.DISABLED;
-        case "remediate":
-            return analyzerProto.EnforcementLevel.REMEDIATE;
-        default:
-            return analyzerProto.EnforcementLevel.ADVISORY;
-    }
+    return LEVEL_WIRE.find(([name]) => name === el)?.[1] ?? analyzerProto.EnforcementLevel.ADVISORY;
 }
 
 export function severityFromProto(s: analyzerProto.PolicySeverity): Severity | undefined {
