@@ -301,7 +301,8 @@ export class StreamingIngestion extends pulumi.ComponentResource {
         );
         const processors: aws.types.input.kinesis.FirehoseDeliveryStreamExtendedS3ConfigurationProcessingConfigurationProcessor[] = [];
         if (!cfg.parquetConversion) {
-            // One JSON record per line, so Athena and Spark read the delivered files as JSON Lines.
+            // One JSON record per line, so Athena and Spark read the delivered files as JSON Lines. Firehose has accepted
+            // this processor without dynamic partitioning since 2024 (it no longer needs a record-derived prefix).
             processors.push({ type: "AppendDelimiterToRecord" });
         }
 
