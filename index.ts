@@ -80,11 +80,7 @@ export const roleArns = {
     customerReaders: Object.fromEntries(Object.entries(access.customerReaderRoles).map(([c, r]) => [c, r.arn])),
 };
 /** Per customer: the stream its producers put records into, the role they assume (tagged customer=<id>), the delivery stream. */
-export const ingestStreams = ingestion.streaming
-    ? Object.fromEntries(
-          Object.values(ingestion.streaming.streams).map((s) => [s.customer, { streamName: s.streamName, producerRoleArn: s.producerRoleArn, deliveryStreamName: s.deliveryStreamName }]),
-      )
-    : undefined;
+export const ingestStreams = ingestion.streaming?.producerEndpoints;
 export const etlJobName = ingestion.batch?.jobName;
 export const fileGatewayArn = ingestion.hybrid?.gateway.arn;
 export const snowballRoleArn = ingestion.bulkMigration?.snowballRoleArn;

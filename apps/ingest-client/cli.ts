@@ -161,7 +161,8 @@ async function runSend(positionals: string[], values: Record<string, unknown>, i
                     if (customerField !== "customer" && top !== undefined && named !== undefined && top !== named) {
                         throw new Error(`line ${l.line}: 'customer' (${JSON.stringify(top)}) and '${customerField}' (${JSON.stringify(named)}) disagree`);
                     }
-                    const customer = named ?? (customerField !== "customer" && top !== undefined ? top : streamCustomer);
+                    // The named field, else a top-level "customer" (the same field when --customer-field is its default).
+                    const customer = named ?? top ?? streamCustomer;
                     if (customer !== streamCustomer) {
                         throw Object.assign(new Error(`line ${l.line}: the record names customer ${JSON.stringify(customer)}, but --customer is '${streamCustomer}' (each customer has its own stream)`), { code: "CustomerMismatch" });
                     }

@@ -103,6 +103,8 @@ export interface CustomerStream {
 export class StreamingIngestion extends pulumi.ComponentResource {
     /** Each customer's stream, delivery stream and producer role, by customer id. */
     readonly streams: Readonly<Record<string, CustomerStream>>;
+    /** What a customer's producers need, by customer id: the component's outputs and the stack's `ingestStreams`. */
+    readonly producerEndpoints: Readonly<Record<string, { streamName: string; producerRoleArn: string; deliveryStreamName: string }>>;
     /** One log group for every delivery stream's errors (one log stream per customer). */
     readonly errorLogGroupName: string;
     /** Glue database and table of the Parquet schema, when conversion is on (shared by every customer). */
@@ -189,13 +191,11 @@ export class StreamingIngestion extends pulumi.ComponentResource {
             streams[customer] = this.customerStream(`${name}-${customer}`, customer, { args, landingArn, logGroup, schemaTable, glueStatements });
         }
         this.streams = streams;
+        this.producerEndpoints = Object.fromEntries(
+            Object.values(streams).map((s) => [s.customer, { streamName: s.streamName, producerRoleArn: s.producerRoleArn, deliveryStreamName: s.deliveryStreamName }]),
+        );
 
-        this.registerOutputs({
-            streams: Object.fromEntries(
-                Object.values(streams).map((s) => [s.customer, { streamName: s.streamName, deliveryStreamName: s.deliveryStreamName, producerRoleArn: s.producerRoleArn }]),
-            ),
-            errorLogGroupName: this.errorLogGroupName,
-        });
+        this.registerOutputs({ streams: this.producerEndpoints, errorLogGroupName: this.errorLogGroupName });
     }
 
     /**

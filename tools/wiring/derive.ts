@@ -696,7 +696,7 @@ export class Deriver {
             if (str(s3.errorOutputPrefix)) this.s3Write(i, party, bucket, `${sampleKey(str(s3.errorOutputPrefix) as string, owner)}part-0001`, { sseKey: str(s3.kmsKeyArn), what: `Firehose delivers ${owner}'s failed records` });
             // The role is confined to its customer: a misrouted delivery cannot reach another tenant's prefix.
             for (const other of customers.filter((c) => c !== owner)) {
-                i.steps.push({ what: `${owner}'s Firehose is refused ${other}'s prefix`, party, action: "s3:PutObject", resource: `${bucket?.arn ?? str(s3.bucketArn)}/${prefix.replace(`customer=${owner}/`, `customer=${other}/`).replace(/!\{[^}]+\}/g, "01")}part-0001.parquet`, context: {}, resourcePolicy: bucket?.policy, expect: "Denied" });
+                i.steps.push({ what: `${owner}'s Firehose is refused ${other}'s prefix`, party, action: "s3:PutObject", resource: `${bucket?.arn ?? str(s3.bucketArn)}/${sampleKey(prefix.replace(`customer=${owner}/`, `customer=${other}/`), other)}part-0001.parquet`, context: {}, resourcePolicy: bucket?.policy, expect: "Denied" });
             }
         } else {
             for (const c of customers.length ? customers : ["example"]) {
