@@ -9,6 +9,7 @@ import { composeIngestion } from "./components/ingestion/compose";
 import { composeNetwork } from "./components/network/compose";
 import { composeKeys, composeSecurity } from "./components/security/compose";
 import { readPlatformConfig } from "./components/shared/config";
+import { definedOutputs } from "./components/shared/outputs";
 import { createPlatformProvider } from "./components/shared/provider";
 import { PlatformContext } from "./components/shared/refs";
 import { standardTags } from "./components/shared/tags";
@@ -45,51 +46,55 @@ const { catalog, athena, emr, inventoryCheck, objectTagger, presentation, search
 });
 
 // --- Outputs ---
-export const environment = cfg.environment;
-export const keyAliases = Object.fromEntries(Object.entries(keys).map(([domain, ref]) => [domain, ref.aliasName]));
-export const keyArns = Object.fromEntries(Object.entries(keys).map(([domain, ref]) => [domain, ref.arn]));
-export const vpcId = net.vpcId;
-export const privateSubnetIds = net.privateSubnetIds;
-export const computeSecurityGroupId = net.computeSecurityGroup.id;
-export const vpnConnectionId = net.vpn?.connection.id;
-export const dataLakeBuckets = dataLake.buckets;
-export const phiBucketNames = dataLake.phiBucketNames;
-export const accessLogBucketName = dataLake.accessLogs.name;
-export const inventoryBucketName = dataLake.inventory.name;
-export const databaseEndpoint = database?.endpoint;
-export const databaseMasterSecretArn = database?.masterUserSecretArn;
-export const warehouseEndpoint = warehouse?.endpoint;
-export const warehouseAdminSecretArn = warehouse?.adminSecretArn;
-export const metadataTableName = metadata?.tableName;
-export const cacheEndpoint = cache?.endpoint;
-export const cacheIamUser = cache?.appUserName;
-export const fileSystemId = files?.fileSystemId;
-export const backupVaultName = backup.vaultName;
-export const auditTrailArn = audit.trailArn;
-export const auditBucketName = audit.bucketName;
-export const alertTopicArn = monitoring.topicArn;
-export const macieJobName = macie.jobName;
-export const macieResultsBucketName = macie.resultsBucket.bucketName;
-export const guardDutyDetectorId = guardrails.detector?.id;
-export const configRecorderName = compliance?.recorder ? compliance.names.recorderName : undefined;
-export const conformancePackName = compliance?.conformancePack ? compliance.names.conformancePackName : undefined;
-export const securityHubStandards = compliance?.standards.map((s) => s.standardsArn);
-export const roleArns = {
-    dataEngineer: access.dataEngineerRole.arn,
-    analyst: access.analystRole.arn,
-    customerReaders: Object.fromEntries(Object.entries(access.customerReaderRoles).map(([c, r]) => [c, r.arn])),
+// Outputs of features the stack's config turns off are omitted, not exported as undefined (components/shared/outputs.ts).
+const outputs = {
+    environment: cfg.environment,
+    keyAliases: Object.fromEntries(Object.entries(keys).map(([domain, ref]) => [domain, ref.aliasName])),
+    keyArns: Object.fromEntries(Object.entries(keys).map(([domain, ref]) => [domain, ref.arn])),
+    vpcId: net.vpcId,
+    privateSubnetIds: net.privateSubnetIds,
+    computeSecurityGroupId: net.computeSecurityGroup.id,
+    vpnConnectionId: net.vpn?.connection.id,
+    dataLakeBuckets: dataLake.buckets,
+    phiBucketNames: dataLake.phiBucketNames,
+    accessLogBucketName: dataLake.accessLogs.name,
+    inventoryBucketName: dataLake.inventory.name,
+    databaseEndpoint: database?.endpoint,
+    databaseMasterSecretArn: database?.masterUserSecretArn,
+    warehouseEndpoint: warehouse?.endpoint,
+    warehouseAdminSecretArn: warehouse?.adminSecretArn,
+    metadataTableName: metadata?.tableName,
+    cacheEndpoint: cache?.endpoint,
+    cacheIamUser: cache?.appUserName,
+    fileSystemId: files?.fileSystemId,
+    backupVaultName: backup.vaultName,
+    auditTrailArn: audit.trailArn,
+    auditBucketName: audit.bucketName,
+    alertTopicArn: monitoring.topicArn,
+    macieJobName: macie.jobName,
+    macieResultsBucketName: macie.resultsBucket.bucketName,
+    guardDutyDetectorId: guardrails.detector?.id,
+    configRecorderName: compliance?.recorder ? compliance.names.recorderName : undefined,
+    conformancePackName: compliance?.conformancePack ? compliance.names.conformancePackName : undefined,
+    securityHubStandards: compliance?.standards.map((s) => s.standardsArn),
+    roleArns: {
+        dataEngineer: access.dataEngineerRole.arn,
+        analyst: access.analystRole.arn,
+        customerReaders: Object.fromEntries(Object.entries(access.customerReaderRoles).map(([c, r]) => [c, r.arn])),
+    },
+    /** Per customer: the stream its producers put records into, the role they assume (tagged customer=<id>), the delivery stream. */
+    ingestStreams: ingestion.streaming?.producerEndpoints,
+    etlJobName: ingestion.batch?.jobName,
+    fileGatewayArn: ingestion.hybrid?.gateway.arn,
+    snowballRoleArn: ingestion.bulkMigration?.snowballRoleArn,
+    glueDatabases: { raw: catalog.refs.rawDatabase, curated: catalog.refs.curatedDatabase, inventory: catalog.refs.inventoryDatabase },
+    athenaWorkgroup: athena.workgroupName,
+    athenaResultsLocation: `s3://${athena.queryAccess.resultsBucket.name}/${athena.queryAccess.resultsPrefix}`,
+    emrApplicationId: emr.application?.id,
+    emrExecutionRoleArn: emr.executionRole?.arn,
+    inventoryCheckFunction: inventoryCheck.functionName,
+    objectTaggerFunction: objectTagger?.functionName,
+    analyticsApiUrl: presentation.url,
+    opensearchEndpoint: search?.domain.endpoint,
 };
-/** Per customer: the stream its producers put records into, the role they assume (tagged customer=<id>), the delivery stream. */
-export const ingestStreams = ingestion.streaming?.producerEndpoints;
-export const etlJobName = ingestion.batch?.jobName;
-export const fileGatewayArn = ingestion.hybrid?.gateway.arn;
-export const snowballRoleArn = ingestion.bulkMigration?.snowballRoleArn;
-export const glueDatabases = { raw: catalog.refs.rawDatabase, curated: catalog.refs.curatedDatabase, inventory: catalog.refs.inventoryDatabase };
-export const athenaWorkgroup = athena.workgroupName;
-export const athenaResultsLocation = `s3://${athena.queryAccess.resultsBucket.name}/${athena.queryAccess.resultsPrefix}`;
-export const emrApplicationId = emr.application?.id;
-export const emrExecutionRoleArn = emr.executionRole?.arn;
-export const inventoryCheckFunction = inventoryCheck.functionName;
-export const objectTaggerFunction = objectTagger?.functionName;
-export const analyticsApiUrl = presentation.url;
-export const opensearchEndpoint = search?.domain.endpoint;
+export = definedOutputs(outputs);

@@ -1,6 +1,6 @@
 /**
  * Runs one allow-listed Athena query to completion: start (with execution parameters), poll with backoff,
- * stop on timeout, read every result page. The Athena API is injected ({@link AthenaApi}) so the handlers are
+ * stop on timeout or on any error while it may still be running, read every result page. The Athena API is injected ({@link AthenaApi}) so the handlers are
  * unit-tested against a fake; in Lambda it is the SDK v3 `Athena` client the runtime provides.
  */
 import type {
@@ -52,12 +52,19 @@ export interface QueryResult {
     dataScannedBytes?: number;
 }
 
-/** Athena ended the query in FAILED. `reason` is for logs only: it can quote data values. */
+/**
+ * Athena ended the query in FAILED. Only Athena's error codes are kept: `StateChangeReason` and
+ * `AthenaError.ErrorMessage` can quote data values (`Value cannot be cast: 'John Smith'`), so they never
+ * leave this module and can never reach a log (HIPAA 164.312(b) audit logs must not become a PHI store).
+ */
 export class QueryFailedError extends Error {
     constructor(
         readonly queryExecutionId: string,
-        readonly reason: string,
+        /** `AthenaError.ErrorCategory`: 1 system, 2 user, 3 other. */
+        readonly errorCategory?: number,
+        /** `AthenaError.ErrorType`, a numeric error code (e.g. 1003). */
         readonly errorType?: number,
+        readonly retryable?: boolean,
     ) {
         super(`Athena query ${queryExecutionId} failed`);
         this.name = "QueryFailedError";
@@ -68,7 +75,8 @@ export class QueryFailedError extends Error {
 export class QueryCancelledError extends Error {
     constructor(
         readonly queryExecutionId: string,
-        readonly reason: string,
+        /** Bytes scanned when it stopped: tells the bytes-scanned cutoff from a manual stop without the reason text. */
+        readonly dataScannedBytes?: number,
     ) {
         super(`Athena query ${queryExecutionId} was cancelled`);
         this.name = "QueryCancelledError";
@@ -123,27 +131,40 @@ export async function runQuery(api: AthenaApi, request: QueryRequest, options: R
 
     let delay = options.pollMs ?? 250;
     let dataScannedBytes: number | undefined;
-    for (;;) {
-        const exec = await api.getQueryExecution({ QueryExecutionId: id });
-        const status = exec.QueryExecution?.Status;
-        const state = status?.State;
-        dataScannedBytes = exec.QueryExecution?.Statistics?.DataScannedInBytes ?? dataScannedBytes;
-        if (state === "SUCCEEDED") {
-            break;
+    // Until Athena reports a final state the query may be running (and billing, and scanning PHI): any way out of
+    // this loop other than a final state stops it, including an SDK error (throttling, network) while polling.
+    let terminal = false;
+    try {
+        for (;;) {
+            const exec = await api.getQueryExecution({ QueryExecutionId: id });
+            const status = exec.QueryExecution?.Status;
+            const state = status?.State;
+            dataScannedBytes = exec.QueryExecution?.Statistics?.DataScannedInBytes ?? dataScannedBytes;
+            if (state === "SUCCEEDED") {
+                terminal = true;
+                break;
+            }
+            if (state === "FAILED") {
+                terminal = true;
+                const e = status?.AthenaError;
+                throw new QueryFailedError(id, e?.ErrorCategory, e?.ErrorType, e?.Retryable);
+            }
+            if (state === "CANCELLED") {
+                terminal = true;
+                throw new QueryCancelledError(id, dataScannedBytes);
+            }
+            if (now() - started + delay > options.timeoutMs) {
+                throw new QueryTimeoutError(id, options.timeoutMs);
+            }
+            await sleep(delay);
+            delay = Math.min(delay * 2, options.maxPollMs ?? 2000);
         }
-        if (state === "FAILED") {
-            throw new QueryFailedError(id, status?.StateChangeReason ?? "no reason given", status?.AthenaError?.ErrorType);
-        }
-        if (state === "CANCELLED") {
-            throw new QueryCancelledError(id, status?.StateChangeReason ?? "no reason given");
-        }
-        if (now() - started + delay > options.timeoutMs) {
-            // Best effort: a stop that fails must not hide the timeout from the caller.
+    } catch (err) {
+        if (!terminal) {
+            // Best effort: a stop that fails must not hide the original error from the caller.
             await api.stopQueryExecution({ QueryExecutionId: id }).catch(() => undefined);
-            throw new QueryTimeoutError(id, options.timeoutMs);
         }
-        await sleep(delay);
-        delay = Math.min(delay * 2, options.maxPollMs ?? 2000);
+        throw err;
     }
 
     const rows: Record<string, Cell>[] = [];

@@ -15,7 +15,25 @@
  * sets from deterministic names), are validated here, and are never taken from a request.
  *
  * PHI queries return aggregates only and suppress cells under {@link SMALL_CELL_THRESHOLD} distinct patients
- * (the CMS cell-size suppression rule), the "minimum necessary" standard of 164.502(b).
+ * (the CMS Cell Size Suppression Policy: no cell of 1 to 10, and none that lets such a value be derived from other
+ * cells), the "minimum necessary" standard of 164.502(b). Dropping small rows is not enough on its own: a caller
+ * who asks for two windows that differ by one day gets two passing cells whose difference is that day's patients.
+ * So every PHI aggregate has a {@link QueryTemplate.period}, and its window is whole, ended periods:
+ * - `from`/`to` of a monthly aggregate must be the first and the last day of a month (fail-closed: anything else is
+ *   a parameter error), and the SQL also widens its bounds to whole months, so a saved query run in the console
+ *   with a mid-month day cannot cut a month either. A row then always covers its entire period, whatever window
+ *   asked for it: two windows give identical rows for the periods they share, and their difference is whole rows,
+ *   each of at least the threshold.
+ * - `to` must be a period that has ended in every time zone, so a period's row does not grow while a caller polls
+ *   it (the difference of two polls of an open day would be the patients seen in between).
+ * - No template publishes a total over rows that can be suppressed, so a suppressed row cannot be recovered as a
+ *   total minus the shown rows (what complementary suppression exists to prevent).
+ * - The monthly median is a median of per-patient medians, shown only when at least the threshold of patients have a
+ *   numeric value: each patient counts once, so no single patient's values are the median by volume, and a month
+ *   where few patients have numbers shows no median. It is over the same whole-month set as the counts, so it
+ *   differences away no better than they do.
+ * Late or corrected records of an ended period still change its row; differencing those across time is outside
+ * what window rules can prevent.
  */
 import { CUSTOMER_ID_PATTERN, CUSTOMER_IN_KEY_REGEX } from "../../components/shared/lake-layout";
 import { INVENTORY_DT_PARTITION, INVENTORY_SOURCE_PARTITION, inventoryDtOf } from "./inventory-schema";
@@ -28,6 +46,13 @@ export const TRANSITION_GRACE_DAYS = 2;
 export const MIN_TRANSITION_SIZE_BYTES = 128 * 1024;
 /** Longest date range a PHI query may span (cost and minimum-necessary control). */
 export const MAX_PHI_RANGE_DAYS = 366;
+/** Most whole months a monthly PHI query may span: 12 months are at most 366 days, within {@link MAX_PHI_RANGE_DAYS}. */
+export const MAX_PHI_RANGE_MONTHS = 12;
+/**
+ * Hours a UTC day runs on somewhere after it ends in UTC (the furthest zone west is UTC-12). A PHI window may end
+ * only on a day that has ended everywhere, so the curated dates of any source time zone are complete.
+ */
+export const LAST_TIME_ZONE_LAG_HOURS = 12;
 /** How far back the inventory queries look for the latest report by default. */
 export const DEFAULT_INVENTORY_LOOKBACK_DAYS = 2;
 
@@ -54,7 +79,10 @@ export interface TemplateContext {
     zones: ZoneBucket[];
 }
 
-export type ParamKind = "customerId" | "date" | "inventorySince" | "loincCode" | "keyPrefix" | "zone";
+export type ParamKind = "customerId" | "date" | "monthStart" | "monthEnd" | "inventorySince" | "loincCode" | "keyPrefix" | "zone";
+
+/** The calendar period one row of a PHI aggregate covers. */
+export type Period = "day" | "month";
 
 export interface ParamSpec {
     name: string;
@@ -75,6 +103,11 @@ export interface QueryTemplate {
     placeholders: string[];
     /** Whether results derive from PHI (curated clinical tables) rather than storage metadata. */
     phi: boolean;
+    /**
+     * For PHI aggregates: the period each row covers. The `from`/`to` window must consist of whole, ended periods
+     * (see the module comment: anything finer lets two windows be differenced into a cell below the threshold).
+     */
+    period?: Period;
     /** How long a result may be served from the cache. */
     cacheTtlSeconds: number;
 }
@@ -114,9 +147,9 @@ export function sqlStringLiteral(value: string): string {
     return `'${value.replace(/'/g, "''")}'`;
 }
 
-/** Number of `?` placeholders outside string literals, quoted identifiers and comments. */
-export function countPlaceholders(sql: string): number {
-    let count = 0;
+/** Offsets of the `?` placeholders outside string literals, quoted identifiers and comments, in order. */
+export function placeholderOffsets(sql: string): number[] {
+    const offsets: number[] = [];
     for (let i = 0; i < sql.length; i++) {
         const c = sql[i];
         if (c === "'" || c === '"') {
@@ -126,10 +159,15 @@ export function countPlaceholders(sql: string): number {
             const end = sql.indexOf("\n", i);
             i = end < 0 ? sql.length : end;
         } else if (c === "?") {
-            count++;
+            offsets.push(i);
         }
     }
-    return count;
+    return offsets;
+}
+
+/** Number of `?` placeholders outside string literals, quoted identifiers and comments. */
+export function countPlaceholders(sql: string): number {
+    return placeholderOffsets(sql).length;
 }
 
 function zoneCase(zones: ZoneBucket[], column: string, value: (z: ZoneBucket) => string, otherwise: string): string {
@@ -184,7 +222,16 @@ const SINCE: ParamSpec = {
 };
 const CUSTOMER: ParamSpec = { name: "customer", kind: "customerId", description: "Customer (tenant) id, e.g. st-marys", required: true };
 const FROM: ParamSpec = { name: "from", kind: "date", description: "First day, YYYY-MM-DD", required: true };
-const TO: ParamSpec = { name: "to", kind: "date", description: "Last day (inclusive), YYYY-MM-DD", required: true };
+const TO: ParamSpec = { name: "to", kind: "date", description: "Last day (inclusive), YYYY-MM-DD, a day that has ended in every time zone", required: true };
+const FROM_MONTH: ParamSpec = { name: "from", kind: "monthStart", description: "First day of the first month, YYYY-MM-01", required: true };
+const TO_MONTH: ParamSpec = {
+    name: "to",
+    kind: "monthEnd",
+    description: "Last day of the last month (inclusive), YYYY-MM-DD such as 2025-02-28, a month that has ended in every time zone",
+    required: true,
+};
+/** The window parameter kinds each period requires: whole periods only. */
+const WINDOW_KINDS: Record<Period, [ParamKind, ParamKind]> = { day: ["date", "date"], month: ["monthStart", "monthEnd"] };
 
 /** Builds the allow-list for one deployment. Throws when a deployment name is not a safe identifier. */
 export function buildTemplates(ctx: TemplateContext): QueryTemplate[] {
@@ -338,7 +385,7 @@ export function buildTemplates(ctx: TemplateContext): QueryTemplate[] {
             title: "Encounters per day for one customer (small cells suppressed)",
             description:
                 `Encounter and distinct-patient counts per day from the curated encounters table; days with fewer than ` +
-                `${SMALL_CELL_THRESHOLD} distinct patients are left out. Range at most ${MAX_PHI_RANGE_DAYS} days.`,
+                `${SMALL_CELL_THRESHOLD} distinct patients are left out. Range at most ${MAX_PHI_RANGE_DAYS} days, ending on a day that has ended.`,
             database: curated,
             sql: [
                 "SELECT encounter_date AS day, count(*) AS encounters, count(DISTINCT patient_id) AS patients",
@@ -351,27 +398,39 @@ export function buildTemplates(ctx: TemplateContext): QueryTemplate[] {
             params: [CUSTOMER, FROM, TO],
             placeholders: ["customer", "from", "to"],
             phi: true,
+            period: "day",
             cacheTtlSeconds: 300,
         },
         {
             id: "observations-by-code",
             title: "Monthly observations of one LOINC code for one customer (small cells suppressed)",
             description:
-                `Observation count, distinct patients and median numeric value per month for a LOINC code; months with fewer than ` +
-                `${SMALL_CELL_THRESHOLD} distinct patients are left out. Range at most ${MAX_PHI_RANGE_DAYS} days.`,
+                `Observation count, distinct patients and median numeric value per whole month for a LOINC code; months with fewer than ` +
+                `${SMALL_CELL_THRESHOLD} distinct patients are left out. The median is the median of each patient's median value, shown ` +
+                `when at least ${SMALL_CELL_THRESHOLD} patients have a numeric value. Whole, ended months only, at most ${MAX_PHI_RANGE_MONTHS}.`,
             database: curated,
             sql: [
-                "SELECT date_trunc('month', observation_date) AS month, count(*) AS observations,",
-                "       count(DISTINCT patient_id) AS patients, approx_percentile(value_numeric, 0.5) AS median_value",
-                `FROM "${curated}"."observations"`,
-                "WHERE customer = ? AND loinc_code = ? AND observation_date BETWEEN ? AND ?",
-                "GROUP BY 1",
-                `HAVING count(DISTINCT patient_id) >= ${SMALL_CELL_THRESHOLD}`,
-                "ORDER BY 1",
+                // One row per patient and month first: the median then weighs every patient once.
+                "WITH per_patient AS (",
+                "  SELECT date_trunc('month', observation_date) AS month, patient_id, count(*) AS observations,",
+                "         approx_percentile(value_numeric, 0.5) AS patient_median",
+                `  FROM "${curated}"."observations"`,
+                // The bounds widen to whole months here too, for the saved query run with any day in the console.
+                "  WHERE customer = ? AND loinc_code = ? AND patient_id IS NOT NULL",
+                "    AND observation_date >= date_trunc('month', ?) AND observation_date < date_trunc('month', ?) + INTERVAL '1' MONTH",
+                "  GROUP BY 1, 2",
+                ")",
+                "SELECT month, sum(observations) AS observations, count(*) AS patients,",
+                `       CASE WHEN count(patient_median) >= ${SMALL_CELL_THRESHOLD} THEN approx_percentile(patient_median, 0.5) END AS median_value`,
+                "FROM per_patient",
+                "GROUP BY month",
+                `HAVING count(*) >= ${SMALL_CELL_THRESHOLD}`,
+                "ORDER BY month",
             ].join("\n"),
-            params: [CUSTOMER, { name: "code", kind: "loincCode", description: "LOINC code, e.g. 4548-4", required: true }, FROM, TO],
+            params: [CUSTOMER, { name: "code", kind: "loincCode", description: "LOINC code, e.g. 4548-4", required: true }, FROM_MONTH, TO_MONTH],
             placeholders: ["customer", "code", "from", "to"],
             phi: true,
+            period: "month",
             cacheTtlSeconds: 300,
         },
     ];
@@ -383,6 +442,14 @@ export function buildTemplates(ctx: TemplateContext): QueryTemplate[] {
         for (const p of t.placeholders) {
             if (!t.params.some((s) => s.name === p)) {
                 throw new Error(`query template '${t.id}' binds undeclared parameter '${p}'`);
+            }
+        }
+        if (t.phi) {
+            // A PHI aggregate whose window can cut a period can be differenced below the threshold (module comment).
+            const window = [t.params.find((p) => p.name === "from")?.kind, t.params.find((p) => p.name === "to")?.kind];
+            const expected = t.period ? WINDOW_KINDS[t.period] : undefined;
+            if (!expected || window[0] !== expected[0] || window[1] !== expected[1]) {
+                throw new Error(`PHI query template '${t.id}' needs a period and from/to parameters of whole periods (${t.period ?? "no period"}: from ${window[0]}, to ${window[1]})`);
             }
         }
     }
@@ -399,6 +466,17 @@ function parseDate(value: string): Date | undefined {
 
 function isoDay(d: Date): string {
     return d.toISOString().slice(0, 10);
+}
+
+/** The last day of the month `d` falls in. */
+function monthEnd(d: Date): Date {
+    return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 0));
+}
+
+/** The latest day a PHI window may end on at `now`: one that has ended in every time zone. */
+function lastEndedDay(now: Date): Date {
+    const t = new Date(now.getTime() - (24 + LAST_TIME_ZONE_LAG_HOURS) * 3_600_000);
+    return new Date(Date.UTC(t.getUTCFullYear(), t.getUTCMonth(), t.getUTCDate()));
 }
 
 const show = (v: unknown): string => (typeof v === "string" ? `'${v.length > 80 ? `${v.slice(0, 80)}...` : v}'` : JSON.stringify(v) ?? "undefined");
@@ -457,6 +535,24 @@ export function bindParameters(template: QueryTemplate, raw: Record<string, unkn
                 literal[spec.name] = spec.kind === "date" ? `CAST(${sqlStringLiteral(given)} AS DATE)` : sqlStringLiteral(inventoryDtOf(given));
                 break;
             }
+            case "monthStart":
+            case "monthEnd": {
+                // Whole months only: a window cutting a month makes a partial row that differences with the whole one.
+                const d = parseDate(given);
+                const first = spec.kind === "monthStart";
+                const what = first ? "the first day of a month" : "the last day of a month";
+                if (!d) {
+                    problems.push(`${spec.name}: expected ${what}, ${first ? "YYYY-MM-01" : "YYYY-MM-DD such as 2025-01-31"}, got ${show(given)}`);
+                    continue;
+                }
+                const want = isoDay(first ? new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1)) : monthEnd(d));
+                if (want !== given) {
+                    problems.push(`${spec.name}: expected ${what} (whole months only: for ${given.slice(0, 7)} that is ${want}), got ${show(given)}`);
+                    continue;
+                }
+                literal[spec.name] = `CAST(${sqlStringLiteral(given)} AS DATE)`;
+                break;
+            }
             case "loincCode":
                 if (!LOINC.test(given)) {
                     problems.push(`${spec.name}: expected a LOINC code such as 4548-4, got ${show(given)}`);
@@ -488,10 +584,23 @@ export function bindParameters(template: QueryTemplate, raw: Record<string, unkn
         const from = parseDate(values.from) as Date;
         const to = parseDate(values.to) as Date;
         const days = (to.getTime() - from.getTime()) / 86_400_000;
+        const months = (to.getUTCFullYear() - from.getUTCFullYear()) * 12 + to.getUTCMonth() - from.getUTCMonth() + 1;
+        const monthly = template.period === "month";
         if (days < 0) {
             problems.push(`to: expected a day on or after from (${values.from}), got ${show(values.to)}`);
+        } else if (monthly && months > MAX_PHI_RANGE_MONTHS) {
+            const latest = isoDay(monthEnd(new Date(Date.UTC(from.getUTCFullYear(), from.getUTCMonth() + MAX_PHI_RANGE_MONTHS - 1, 1))));
+            problems.push(`to: expected at most ${MAX_PHI_RANGE_MONTHS} whole months starting at from (${values.from}), i.e. on or before ${latest}, got ${show(values.to)}`);
         } else if (days > MAX_PHI_RANGE_DAYS) {
             problems.push(`to: expected at most ${MAX_PHI_RANGE_DAYS} days after from (${values.from}), got ${show(values.to)}`);
+        }
+        // An open period's row grows while a caller polls it; two polls would difference to the patients in between.
+        const ended = lastEndedDay(now);
+        // For months: the month of the last ended day if that day closes it, else the month before.
+        const latest = monthly && monthEnd(ended).getTime() !== ended.getTime() ? new Date(Date.UTC(ended.getUTCFullYear(), ended.getUTCMonth(), 0)) : ended;
+        if (to.getTime() > latest.getTime()) {
+            const what = monthly ? "the last day of a month that has ended in every time zone" : "a day that has ended in every time zone";
+            problems.push(`to: expected ${what} (on or before ${isoDay(latest)}), got ${show(values.to)}`);
         }
     }
     if (problems.length > 0) {

@@ -12,7 +12,10 @@
  * 164.312(e)(1)); ElastiCache with in-transit encryption presents an Amazon-issued certificate.
  *
  * The cache is an optimisation: every failure (connect, auth, timeout, protocol) is reported to the caller's
- * `onError` and turns into a cache miss, so the API keeps answering from Athena when the cache is down.
+ * `onError` and turns into a cache miss, so the API keeps answering from Athena when the cache is down. A circuit
+ * breaker stops it from trying again for a backoff that doubles with each consecutive failure: without it, every
+ * request to a warm function would pay a connect timeout on GET and another on SET while the cache is unreachable,
+ * seconds out of API Gateway's 30 s integration budget that the Athena query needs.
  */
 import * as crypto from "crypto";
 import * as tls from "tls";
@@ -248,6 +251,10 @@ export interface RespCacheOptions {
     connect?: (host: string, port: number) => Duplex;
     onError?: (operation: string, err: Error) => void;
     now?: () => Date;
+    /** First backoff after a failure: no command is attempted for this long. @default 5000 */
+    breakerBaseMs?: number;
+    /** The backoff doubles with each consecutive failure up to this. @default 60000 */
+    breakerMaxMs?: number;
 }
 
 function tlsConnect(host: string, port: number): Duplex {
@@ -261,8 +268,42 @@ function tlsConnect(host: string, port: number): Duplex {
  */
 export class RespCache implements ResultCache {
     private conn?: Promise<RespConnection>;
+    /** Circuit breaker: no attempt before `openUntil` (ms since the epoch); `backoffMs` 0 means closed. */
+    private openUntil = 0;
+    private backoffMs = 0;
+    private probing = false;
 
     constructor(private readonly options: RespCacheOptions) {}
+
+    private nowMs(): number {
+        return (this.options.now ?? (() => new Date()))().getTime();
+    }
+
+    /** Whether a command may be tried now; while half-open, only one probe at a time. */
+    private admit(): boolean {
+        if (this.backoffMs === 0) return true;
+        if (this.probing || this.nowMs() < this.openUntil) return false;
+        this.probing = true;
+        return true;
+    }
+
+    private succeeded(): void {
+        this.backoffMs = 0;
+        this.openUntil = 0;
+        this.probing = false;
+    }
+
+    private failed(): void {
+        const base = this.options.breakerBaseMs ?? 5000;
+        this.backoffMs = this.backoffMs === 0 ? base : Math.min(this.backoffMs * 2, this.options.breakerMaxMs ?? 60_000);
+        this.openUntil = this.nowMs() + this.backoffMs;
+        this.probing = false;
+    }
+
+    /** True while the breaker refuses to try the cache (for logs and tests). */
+    get bypassed(): boolean {
+        return this.backoffMs !== 0 && (this.probing || this.nowMs() < this.openUntil);
+    }
 
     private open(): Promise<RespConnection> {
         const { host, port } = this.options;
@@ -317,20 +358,26 @@ export class RespCache implements ResultCache {
     }
 
     async get(key: string): Promise<string | undefined> {
+        if (!this.admit()) return undefined;
         try {
             const value = await (await this.connection()).command(["GET", key]);
+            this.succeeded();
             return typeof value === "string" ? value : undefined;
         } catch (err) {
-            // The next call reconnects if this error broke the connection (see connection()).
+            // The next admitted call reconnects if this error broke the connection (see connection()).
+            this.failed();
             this.options.onError?.("get", err as Error);
             return undefined;
         }
     }
 
     async set(key: string, value: string, ttlSeconds: number): Promise<void> {
+        if (!this.admit()) return;
         try {
             await (await this.connection()).command(["SET", key, value, "EX", String(Math.max(1, Math.trunc(ttlSeconds)))]);
+            this.succeeded();
         } catch (err) {
+            this.failed();
             this.options.onError?.("set", err as Error);
         }
     }

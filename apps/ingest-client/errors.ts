@@ -14,6 +14,7 @@ export type IngestionErrorKind =
     | "credentials" // no, invalid or expired credentials, or no region
     | "partial" // some records were not delivered after every retry
     | "network" // the endpoint could not be reached
+    | "cancelled" // stopped by the caller (Ctrl-C, SIGTERM, an abort signal)
     | "aws"; // any other service error
 
 /** Process exit code per kind (documented in the CLI's --help). */
@@ -28,6 +29,8 @@ export const EXIT_CODES: Readonly<Record<IngestionErrorKind, number>> = {
     credentials: 6,
     partial: 7,
     network: 8,
+    // 128 + SIGINT, what a shell reports for a program stopped by Ctrl-C.
+    cancelled: 130,
 };
 
 export class IngestionError extends Error {

@@ -10,6 +10,7 @@
  *   ListMultipartUploads, so no invisible, billed, half-uploaded PHI is left behind.
  * - The file is checked before anything is sent: missing or unreadable files fail fast with a clear message.
  */
+import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { AbortMultipartUploadCommand, ChecksumAlgorithm, ListMultipartUploadsCommand, S3Client } from "@aws-sdk/client-s3";
@@ -47,10 +48,58 @@ export function contentTypeFor(filePath: string): string {
     return CONTENT_TYPES[path.extname(filePath).toLowerCase()] ?? "application/octet-stream";
 }
 
-/** `customer=<id>/source=upload/year=YYYY/month=MM/day=DD/<file name>`: the lake's layout (lake-layout.ts) for a manual upload. */
-export function defaultUploadKey(customer: string, filePath: string, date = new Date()): string {
+/**
+ * `customer=<id>/source=upload/year=YYYY/month=MM/day=DD/<upload id><extension>`: the lake's layout (lake-layout.ts)
+ * for a manual upload. The local file name is not used: it is often a patient's name or MRN, and an object key is
+ * copied into S3 Inventory reports, access logs, CloudTrail data events and Athena's `$path`, none of which is
+ * protected like the object. The extension is kept only when it is one of {@link contentTypeFor}'s (so `scan.dcm`
+ * gives `.dcm`, but `jane.doe` gives none).
+ */
+export function defaultUploadKey(customer: string, filePath: string, date = new Date(), uploadId: string = crypto.randomUUID()): string {
     checkCustomer(customer);
-    return `${partitionPrefix({ customer, source: LAKE_SOURCES.upload, date })}${path.basename(filePath)}`;
+    const ext = path.extname(filePath).toLowerCase();
+    return `${partitionPrefix({ customer, source: LAKE_SOURCES.upload, date })}${uploadId}${CONTENT_TYPES[ext] === undefined ? "" : ext}`;
+}
+
+/** S3's longest object key, in UTF-8 bytes. */
+export const MAX_KEY_BYTES = 1024;
+
+/**
+ * The key, NFC-normalised, if it is a safe key in `customer`'s prefix; else a usage error naming the rule broken.
+ * The key itself is never quoted: a key typed by an operator can hold a file name, and errors are printed and logged.
+ *
+ * - NFC: the same visible name typed on macOS (NFD) and Windows (NFC) must be one object, not two.
+ * - `customer=<id>/` first, and no other `customer=` segment: a nested one is read as another tenant's partition by
+ *   partition discovery (Glue crawlers, Athena partition projection) and by `customerOfKey`.
+ * - No `.`/`..` or empty segments: S3 keeps them literally, but consoles, sync tools and the Hive layout resolve or
+ *   collapse them, so `customer=a/../customer=b/x` lands elsewhere once copied.
+ * - No control characters or `\`: S3 advises against them; they break XML listings and log lines and hide a Windows
+ *   path pasted as a key.
+ * - At most 1,024 UTF-8 bytes: S3's limit, which counts bytes, not characters.
+ */
+export function checkUploadKey(key: string | undefined, customer: string): string {
+    checkCustomer(customer);
+    const prefix = customerPrefix(customer);
+    const fail = (rule: string) => new IngestionError("usage", `--key ${rule}`);
+    if (typeof key !== "string" || key === "") throw fail(`must be an object key under '${prefix}'`);
+    const normalised = key.normalize("NFC");
+    if (!normalised.startsWith(prefix)) throw fail(`must start with the customer's prefix '${prefix}'`);
+    // C0 and C1 controls and DEL.
+    const control = [...normalised].findIndex((c) => c.charCodeAt(0) < 0x20 || (c.charCodeAt(0) >= 0x7f && c.charCodeAt(0) <= 0x9f));
+    if (control !== -1) {
+        const code = [...normalised][control].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0");
+        throw fail(`must not contain control characters (U+${code} at character ${control + 1})`);
+    }
+    if (normalised.includes("\\")) throw fail(`must not contain '\\' (a Windows path separator; S3 keys use '/')`);
+    const segments = normalised.split("/");
+    segments.forEach((segment, i) => {
+        if (segment === "") throw fail(`must not have empty segments ('//' or a '/' at the start or end; segment ${i + 1})`);
+        if (segment === "." || segment === "..") throw fail(`must not have '.' or '..' segments (segment ${i + 1} is '${segment}')`);
+        if (i > 0 && /^customer=/i.test(segment)) throw fail(`must not name a customer again: segment ${i + 1} starts with 'customer=' (only the first may)`);
+    });
+    const bytes = Buffer.byteLength(normalised, "utf8");
+    if (bytes > MAX_KEY_BYTES) throw fail(`must be at most ${MAX_KEY_BYTES} UTF-8 bytes (S3's limit), got ${bytes}`);
+    return normalised;
 }
 
 /** The customer id rule of config validation (lake-layout.ts), as a usage error of the CLI. */
@@ -67,7 +116,7 @@ export interface UploadProgress {
 
 export interface UploadFileOptions {
     bucket: string;
-    /** Object key; must start with `customer=<customer>/`. */
+    /** Object key: under `customer=<customer>/`, checked and NFC-normalised by {@link checkUploadKey}. */
     key: string;
     filePath: string;
     /** Customer (tenant) id; becomes the `customer` tag. */
@@ -85,6 +134,12 @@ export interface UploadFileOptions {
     queueSize?: number;
     /** Cancels the upload (then aborted and verified like a failure). */
     signal?: AbortSignal;
+    /**
+     * Keep the local file name in the object's metadata (`x-amz-meta-original-file-name`, percent-encoded). Off
+     * by default: the name is often a patient's name or MRN, and metadata is returned to anyone who may HeadObject.
+     * @default false
+     */
+    keepFileName?: boolean;
 }
 
 export interface UploadResult {
@@ -103,7 +158,8 @@ export interface UploadDeps {
 
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
-function validate(opts: UploadFileOptions): void {
+/** Checks the options before anything is read or sent; returns the normalised key. */
+function validate(opts: UploadFileOptions): string {
     if (!BUCKET_NAME.test(opts.bucket ?? "")) {
         throw new IngestionError("usage", `--bucket must be an S3 bucket name (3-63 lowercase letters, digits, dots, hyphens), got '${opts.bucket ?? ""}'`);
     }
@@ -116,13 +172,10 @@ function validate(opts: UploadFileOptions): void {
             `--kms-key-id must be the KMS key ARN or alias ARN (arn:aws:kms:<region>:<account>:key/<id> or :alias/<name>), got '${opts.kmsKeyId ?? ""}'`,
         );
     }
-    const prefix = customerPrefix(opts.customer);
-    if (!opts.key?.startsWith(prefix) || opts.key.length > 1024 || opts.key.endsWith("/")) {
-        throw new IngestionError("usage", `--key must be an object key under '${prefix}' (the customer's prefix, at most 1024 characters), got '${opts.key ?? ""}'`);
-    }
     if (opts.partSize !== undefined && (!Number.isInteger(opts.partSize) || opts.partSize < MIN_PART_SIZE)) {
         throw new IngestionError("usage", `partSize must be an integer of at least ${MIN_PART_SIZE} bytes (S3's minimum part), got ${opts.partSize}`);
     }
+    return checkUploadKey(opts.key, opts.customer);
 }
 
 /** Fails before any request when the file is missing, unreadable or not a regular file. */
@@ -179,10 +232,10 @@ async function abortAndVerify(s3: S3Client, bucket: string, key: string, uploadI
 
 /** Uploads `filePath` as described in the module comment. Throws {@link IngestionError}. */
 export async function uploadFile(opts: UploadFileOptions, deps: UploadDeps): Promise<UploadResult> {
-    validate(opts);
+    const key = validate(opts);
     const size = await checkReadableFile(opts.filePath);
     const contentType = opts.contentType ?? contentTypeFor(opts.filePath);
-    const target = { bucket: opts.bucket, key: opts.key, kmsKeyId: opts.kmsKeyId };
+    const target = { bucket: opts.bucket, key, kmsKeyId: opts.kmsKeyId };
     const partSize = opts.partSize ?? DEFAULT_PART_SIZE;
 
     const upload = new Upload({
@@ -193,7 +246,7 @@ export async function uploadFile(opts: UploadFileOptions, deps: UploadDeps): Pro
         leavePartsOnError: true,
         params: {
             Bucket: opts.bucket,
-            Key: opts.key,
+            Key: key,
             Body: fs.createReadStream(opts.filePath),
             ContentLength: size,
             ContentType: contentType,
@@ -202,6 +255,8 @@ export async function uploadFile(opts: UploadFileOptions, deps: UploadDeps): Pro
             SSEKMSKeyId: opts.kmsKeyId,
             BucketKeyEnabled: true,
             Tagging: `customer=${encodeURIComponent(opts.customer)}`,
+            // Percent-encoded: S3 metadata travels as HTTP headers, which cannot carry most non-ASCII characters.
+            Metadata: opts.keepFileName ? { "original-file-name": encodeURIComponent(path.basename(opts.filePath)) } : undefined,
         },
     });
     upload.on("httpUploadProgress", (p) => opts.onProgress?.({ loadedBytes: p.loaded ?? 0, totalBytes: size }));
@@ -213,7 +268,7 @@ export async function uploadFile(opts: UploadFileOptions, deps: UploadDeps): Pro
         const out = await upload.done();
         return {
             bucket: opts.bucket,
-            key: opts.key,
+            key,
             bytes: size,
             contentType,
             multipart: size > partSize,
@@ -225,15 +280,15 @@ export async function uploadFile(opts: UploadFileOptions, deps: UploadDeps): Pro
         const internals = upload as unknown as { uploadId?: string; concurrentUploaders?: Promise<unknown>[] };
         await Promise.allSettled(internals.concurrentUploaders ?? []);
         const uploadId = internals.uploadId;
-        const explained = (err as { name?: string }).name === "AbortError" ? new IngestionError("aws", `Upload of s3://${opts.bucket}/${opts.key} was cancelled.`) : explainAwsError(err, target);
+        const explained = (err as { name?: string }).name === "AbortError" ? new IngestionError("aws", `Upload of s3://${opts.bucket}/${key} was cancelled.`) : explainAwsError(err, target);
         if (uploadId) {
             try {
-                await abortAndVerify(deps.s3, opts.bucket, opts.key, uploadId);
+                await abortAndVerify(deps.s3, opts.bucket, key, uploadId);
                 explained.message += ` The incomplete multipart upload ${uploadId} was aborted; no parts are left.`;
             } catch (abortErr) {
                 explained.message +=
                     ` WARNING: the incomplete multipart upload ${uploadId} could not be aborted (${(abortErr as Error).message}); ` +
-                    `abort it with 'aws s3api abort-multipart-upload --bucket ${opts.bucket} --key ${opts.key} --upload-id ${uploadId}' ` +
+                    `abort it with 'aws s3api abort-multipart-upload --bucket ${opts.bucket} --key ${key} --upload-id ${uploadId}' ` +
                     "(the bucket's lifecycle rule also removes it after a few days).";
             }
         }

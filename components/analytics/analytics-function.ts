@@ -86,6 +86,20 @@ export interface CacheRef {
     iamAuth?: { cacheName: string; userId: string; serverless: boolean };
 }
 
+/**
+ * The query API's authorisation model, passed to the handler as environment variables. JWT: tenant tokens carry
+ * `tenantScope` and the `customerClaim`; analyst tokens `analystScope`. IAM: sessions of `analystRoleArns` are
+ * analysts; any other role of the account is pinned by its `customer` tag (which the function may read).
+ */
+export type QueryApiAuth =
+    | { mode: "JWT"; customerClaim: string; tenantScope: string; analystScope?: string }
+    | { mode: "IAM"; analystRoleArns: string[] };
+
+/** Roles whose `customer` tag the query API may read: this stack's (`<prefix>-<env>-*`, e.g. the customer reader roles). */
+export function tenantRoleArnPattern(naming: PlatformContext["naming"]): string {
+    return `arn:${naming.partition}:iam::${naming.accountId}:role/${naming.prefix}-${naming.environment}-*`;
+}
+
 export type AnalyticsWorkload =
     | {
           kind: "inventory-check";
@@ -96,8 +110,8 @@ export type AnalyticsWorkload =
       }
     | {
           kind: "query-api";
-          /** JWT claim that pins a caller to one customer. @default "customer" */
-          customerClaim?: string;
+          /** Who may call and how callers are pinned to a customer (apps/analytics-functions/caller-auth.ts); no default. */
+          auth: QueryApiAuth;
           cache?: CacheRef;
       }
     | {
@@ -139,9 +153,13 @@ export function workloadEnvironment(args: AnalyticsFunctionArgs, timeoutSeconds:
     if (w.kind === "inventory-check") {
         return { ...base, METRIC_NAMESPACE: w.metricNamespace ?? "HealthcareDataPlatform/Inventory", QUERY_TIMEOUT_MS: String(Math.max(1, timeoutSeconds - 5) * 1000) };
     }
+    const auth: Record<string, string> =
+        w.auth.mode === "JWT"
+            ? { AUTH_MODE: "JWT", CUSTOMER_CLAIM: w.auth.customerClaim, TENANT_SCOPE: w.auth.tenantScope, ...(w.auth.analystScope ? { ANALYST_SCOPE: w.auth.analystScope } : {}) }
+            : { AUTH_MODE: "IAM", ACCOUNT_ID: args.context.naming.accountId, ANALYST_ROLE_ARNS: w.auth.analystRoleArns.join(",") };
     const env: Record<string, pulumi.Input<string>> = {
         ...base,
-        CUSTOMER_CLAIM: w.customerClaim ?? "customer",
+        ...auth,
         // Leave 2 s to answer 504 before API Gateway cuts the integration.
         QUERY_TIMEOUT_MS: String(Math.max(1, Math.min(timeoutSeconds, API_INTEGRATION_TIMEOUT_SECONDS) - 2) * 1000),
     };
@@ -204,6 +222,10 @@ export function workloadStatements(args: AnalyticsFunctionArgs): PolicyStatement
     const w = args.workload;
     if (w.kind === "query-api") {
         statements.push(...s3ReadStatements("CuratedRead", c.curatedBucket), glueReadStatement(naming, "CuratedCatalogRead", c.curatedDatabase, "*"));
+        if (w.auth.mode === "IAM") {
+            // The caller's tenant is its role's `customer` tag; only this stack's roles can be tenants.
+            statements.push({ Sid: "ReadCallerRoleTags", Effect: "Allow", Action: ["iam:ListRoleTags"], Resource: [tenantRoleArnPattern(naming)] });
+        }
         if (w.cache?.iamAuth) {
             const auth = w.cache.iamAuth;
             statements.push({

@@ -2,7 +2,11 @@
  * PresentationApi: how results reach users.
  *
  * - An HTTPS API (API Gateway HTTP API; TLS 1.2, HIPAA 164.312(e)(1)) whose two routes require IAM (SigV4)
- *   or a JWT from the organisation's identity provider, by config (164.312(d)). Access logs go to a
+ *   or a JWT from the organisation's identity provider, by config (164.312(d)). With JWT, both routes list the
+ *   tenant scope and the analyst scope as `authorizationScopes`: API Gateway refuses a token carrying neither,
+ *   and the function decides which one applies (a route's scopes are alternatives, so listing only the analyst
+ *   scope would lock tenants out at the gateway). The function then pins tenants to their customer and refuses
+ *   everyone else, fail-closed, in both modes (apps/analytics-functions/caller-auth.ts; 164.312(a)(1)). Access logs go to a
  *   KMS-encrypted log group as JSON (request id, source IP, caller, user ARN, JWT subject, route, status,
  *   latency; 164.312(b)); the default stage throttles to the configured rate and burst.
  * - Behind it, an {@link AnalyticsFunction} (`query-api` workload) that runs only allow-listed,
@@ -17,7 +21,7 @@ import { vendedLogDeliveryPolicy } from "../shared/log-delivery";
 import { AnalyticsConfig } from "./settings";
 import { regionalArn, resourceName } from "../shared/naming";
 import { NetworkRefs, PlatformContext, PlatformKeyRefs } from "../shared/refs";
-import { AnalyticsFunction, CacheRef } from "./analytics-function";
+import { AnalyticsFunction, CacheRef, QueryApiAuth } from "./analytics-function";
 import { AthenaQueryAccess } from "./athena";
 
 /** Fields of each access-log line (API Gateway HTTP API `$context` variables). */
@@ -41,6 +45,18 @@ export const ACCESS_LOG_FORMAT: Record<string, string> = {
 
 /** Routes of the API, in API Gateway's route-key syntax. */
 export const API_ROUTES = ["GET /queries", "POST /queries/{queryId}"] as const;
+
+/** The function's authorisation model from the API settings (only the mode's own settings travel). */
+export function queryApiAuth(api: AnalyticsConfig["api"]): QueryApiAuth {
+    return api.authorization === "JWT"
+        ? { mode: "JWT", customerClaim: api.jwtCustomerClaim, tenantScope: api.jwtTenantScope, analystScope: api.jwtAnalystScope }
+        : { mode: "IAM", analystRoleArns: api.iamAnalystRoleArns };
+}
+
+/** Scopes a JWT route accepts: ANY one of them lets a token through, so the tenant scope is listed with the analyst scope. */
+export function routeScopes(api: AnalyticsConfig["api"]): string[] {
+    return api.jwtAnalystScope ? [api.jwtTenantScope, api.jwtAnalystScope] : [api.jwtTenantScope];
+}
 
 export interface PresentationApiArgs {
     context: PlatformContext;
@@ -84,7 +100,7 @@ export class PresentationApi extends pulumi.ComponentResource {
                     network: args.network,
                     settings: s.lambda,
                     role: "query-api",
-                    workload: { kind: "query-api", cache: args.cache },
+                    workload: { kind: "query-api", auth: queryApiAuth(s.api), cache: args.cache },
                     athena: args.athena,
                     alarmTopicArn: args.alarmTopicArn,
                 },
@@ -145,6 +161,7 @@ export class PresentationApi extends pulumi.ComponentResource {
                         target: pulumi.interpolate`integrations/${integration.id}`,
                         authorizationType: authorizer ? "JWT" : "AWS_IAM",
                         authorizerId: authorizer?.id,
+                        authorizationScopes: authorizer ? routeScopes(s.api) : undefined,
                     },
                     { parent: this },
                 );

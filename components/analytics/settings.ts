@@ -3,6 +3,7 @@
  */
 import { KeyValues, Problem, problem } from "../shared/config-keys";
 import { ValidationContext } from "../shared/settings";
+import { IAM_ENDPOINT_REGION } from "../network/settings";
 
 /** Query timeouts in the functions assume they live at least this long (an Athena query's first poll window). */
 export const MIN_ANALYTICS_TIMEOUT_SECONDS = 10;
@@ -24,6 +25,11 @@ export const ANALYTICS_KEYS = {
     apiAuthorization: { type: "string", default: "IAM", allowed: ["IAM", "JWT"] },
     apiJwtIssuer: { type: "string", default: "" },
     apiJwtAudience: { type: "array", default: [] },
+    apiJwtCustomerClaim: { type: "string", default: "customer" },
+    apiJwtTenantScope: { type: "string", default: "hdp-api/tenant" },
+    // "" is a value: no token may act as an analyst.
+    apiJwtAnalystScope: { type: "string", default: "hdp-api/analyst", emptyIsValue: true },
+    apiIamAnalystRoleArns: { type: "array", default: [] },
     apiThrottleBurst: { type: "integer", default: 20, min: 1, max: 5000 },
     apiThrottleRate: { type: "integer", default: 10, min: 1, max: 10000 },
     opensearchEnabled: { type: "boolean", default: false },
@@ -48,6 +54,14 @@ export interface ApiSettings {
     authorization: "IAM" | "JWT";
     jwtIssuer?: string;
     jwtAudience: string[];
+    /** JWT mode: the claim naming the one customer a tenant token is pinned to. */
+    jwtCustomerClaim: string;
+    /** JWT mode: the scope every tenant token carries (the routes require it or the analyst scope). */
+    jwtTenantScope: string;
+    /** JWT mode: the scope of analyst tokens; absent when no token may act as an analyst. */
+    jwtAnalystScope?: string;
+    /** IAM mode: roles of this account whose sessions are analysts; every other caller needs a `customer` role tag. */
+    iamAnalystRoleArns: string[];
     throttleBurst: number;
     throttleRate: number;
 }
@@ -61,6 +75,15 @@ export interface AnalyticsConfig {
     opensearch: { enabled: boolean; instanceType: string; instanceCount: number; serviceLinkedRoleExists: boolean };
     quicksight: { enabled: boolean };
 }
+
+/** RFC 6749 section 3.3 scope-token: printable ASCII without space, `"` and `\\`. */
+export const SCOPE_TOKEN_PATTERN = /^[\x21\x23-\x5B\x5D-\x7E]{1,256}$/;
+/** A JWT claim name the API can read: a bare name, a `prefix:name` (Cognito's `custom:`) or a URI-style namespace. */
+export const CLAIM_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_.:/-]{0,127}$/;
+/** Claims the identity provider sets for its own purposes: none of them may name a customer. */
+export const RESERVED_CLAIMS: readonly string[] = ["sub", "iss", "aud", "exp", "nbf", "iat", "jti", "scope", "scp", "client_id", "azp", "token_use", "username", "cognito:username", "cognito:groups"];
+/** Analyst role ARNs travel in one Lambda environment variable (4 KB for all of them). */
+export const MAX_ANALYST_ROLES = 20;
 
 /** Lambda refuses a reservation that leaves the account fewer unreserved concurrent executions than this. */
 export const LAMBDA_MIN_UNRESERVED_CONCURRENCY = 100;
@@ -79,6 +102,8 @@ export function openSearchZones(instanceCount: number): number {
 export interface AnalyticsContext extends ValidationContext {
     /** The network's availability zones: one private subnet each. */
     availabilityZones: number;
+    /** Whether the private subnets reach the internet through NAT (`natGateways` other than none). */
+    natEgress: boolean;
 }
 
 /** Problems of the analytics keys. Pure. */
@@ -131,6 +156,47 @@ export function validateAnalyticsSettings(v: AnalyticsValues, ctx: AnalyticsCont
         if (v.apiJwtAudience.length === 0) {
             problems.push(problem("apiJwtAudience", "at least one audience when apiAuthorization is JWT", v.apiJwtAudience));
         }
+        if (!CLAIM_NAME_PATTERN.test(v.apiJwtCustomerClaim) || RESERVED_CLAIMS.includes(v.apiJwtCustomerClaim)) {
+            problems.push(
+                problem("apiJwtCustomerClaim", `a claim name (letters, digits and _ . : / -, starting with a letter) other than ${RESERVED_CLAIMS.join(", ")}`, v.apiJwtCustomerClaim),
+            );
+        }
+        if (!SCOPE_TOKEN_PATTERN.test(v.apiJwtTenantScope)) {
+            problems.push(problem("apiJwtTenantScope", "an OAuth scope (printable characters without spaces, quotes or backslashes) that every tenant token carries", v.apiJwtTenantScope));
+        }
+        if (v.apiJwtAnalystScope !== "" && !SCOPE_TOKEN_PATTERN.test(v.apiJwtAnalystScope)) {
+            problems.push(problem("apiJwtAnalystScope", "an OAuth scope (printable characters without spaces, quotes or backslashes), or \"\" for no analyst tokens", v.apiJwtAnalystScope));
+        } else if (v.apiJwtAnalystScope === v.apiJwtTenantScope) {
+            problems.push(problem("apiJwtAnalystScope", "a scope other than apiJwtTenantScope (one scope cannot mean both pinned and not pinned)", v.apiJwtAnalystScope));
+        }
+    }
+    if (v.apiEnabled && v.apiAuthorization === "IAM") {
+        // The VPC Lambda reads the caller's role tags from IAM: through the IAM interface endpoint, which AWS offers
+        // only in the IAM control plane's Region, or through NAT. Without either, no tenant could ever be resolved.
+        if (ctx.region !== "" && ctx.region !== IAM_ENDPOINT_REGION && !ctx.natEgress) {
+            problems.push(
+                problem(
+                    "apiAuthorization",
+                    `JWT in ${ctx.region} without NAT (natGateways: none): IAM mode maps callers to tenants with iam:ListRoleTags, and AWS offers the IAM VPC endpoint only in ${IAM_ENDPOINT_REGION}`,
+                    v.apiAuthorization,
+                ),
+            );
+        }
+        if (v.apiIamAnalystRoleArns.length > MAX_ANALYST_ROLES) {
+            problems.push(problem("apiIamAnalystRoleArns", `at most ${MAX_ANALYST_ROLES} role ARNs`, v.apiIamAnalystRoleArns.length));
+        }
+        v.apiIamAnalystRoleArns.forEach((arn, i) => {
+            const m = /^arn:([a-z-]+):iam::(\d{12}):role\/(?:[\x21-\x7e]*\/)?([\w+=,.@-]{1,64})$/.exec(arn);
+            if (!m || m[1] !== ctx.partition || (ctx.accountId !== "" && m[2] !== ctx.accountId)) {
+                problems.push(problem(`apiIamAnalystRoleArns[${i}]`, `an IAM role ARN of this stack's account, arn:${ctx.partition}:iam::${ctx.accountId || "<account>"}:role/<name>`, arn));
+                return;
+            }
+            // A tenant's reader role named as an analyst would see every customer.
+            const tenant = ctx.customers.find((c) => m[3].endsWith(`customer-${c}-reader`));
+            if (tenant !== undefined) {
+                problems.push(problem(`apiIamAnalystRoleArns[${i}]`, `a role that is not a customer's reader role (this one reads ${tenant})`, arn));
+            }
+        });
     }
     return problems;
 }
@@ -151,6 +217,10 @@ export function analyticsSettings(v: AnalyticsValues): AnalyticsConfig {
             authorization: v.apiAuthorization as ApiSettings["authorization"],
             jwtIssuer: v.apiJwtIssuer || undefined,
             jwtAudience: v.apiJwtAudience,
+            jwtCustomerClaim: v.apiJwtCustomerClaim,
+            jwtTenantScope: v.apiJwtTenantScope,
+            jwtAnalystScope: v.apiJwtAnalystScope || undefined,
+            iamAnalystRoleArns: v.apiIamAnalystRoleArns,
             throttleBurst: v.apiThrottleBurst,
             throttleRate: v.apiThrottleRate,
         },

@@ -3,6 +3,10 @@
  *
  *     on-prem DB --JDBC (SSL enforced)--> Glue ENI in a private subnet --> s3://<raw>/customer=<id>/source=<schema>-<table>/...
  *
+ * Each table's `source=` value comes from lake-layout.ts `tableSource` (config validation rejected two tables sharing
+ * one) and reaches the job as `--table_sources`; the script does no folding of its own, so the mapping has one
+ * definition.
+ *
  * - Credentials: a Secrets Manager secret (secrets key) holds `{username, password}`; the password comes from
  *   `pulumi config set --secret onPremDbPassword` and stays a secret in state. The Glue connection names the secret
  *   (`SECRET_ID`), so no password sits in the Data Catalog.
@@ -377,10 +381,12 @@ export class BatchEtl extends pulumi.ComponentResource {
                     "--connection_type": engine,
                     "--source_tables": cfg.sourceTables.join(","),
                 },
-                // A manual run cannot point the job at another tenant's prefix.
+                // A manual run cannot point the job at another tenant's prefix, nor at a table whose prefix config
+                // validation never saw (it may narrow --source_tables to configured tables; the job refuses others).
                 nonOverridableArguments: {
                     "--target_path": this.targetPath,
                     "--customer": args.customer,
+                    "--table_sources": tables.map((t) => `${t.schema}.${t.table}=${t.source}`).join(","),
                 },
                 tags: phi,
             },

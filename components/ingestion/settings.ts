@@ -8,6 +8,10 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { IPV4_PATTERN, KeyValues, parseCidr, Problem, problem } from "../shared/config-keys";
 import { ValidationContext } from "../shared/settings";
+import { SOURCE_KEY, SOURCE_MAX_LENGTH, tableSource } from "../shared/lake-layout";
+
+/** How lake-layout.ts `tableSource` names a table's prefix, for problems. */
+const SOURCE_RULE = `${SOURCE_KEY}=<schema>-<table>, lowercased, every other run of characters one hyphen, at most ${SOURCE_MAX_LENGTH} characters`;
 
 /** Firehose refuses Parquet conversion (and dynamic partitioning) with a buffer under 64 MiB; one floor keeps both options open. */
 export const FIREHOSE_MIN_CONVERSION_BUFFER_MIB = 64;
@@ -85,6 +89,11 @@ export function parseJdbcUrl(url: string): JdbcSource | undefined {
     return database ? { engine: CONNECTION_TYPES[m[1]], database } : undefined;
 }
 
+/** A source table with its raw-zone `source=` value (lake-layout.ts `tableSource`), unique among the tables. */
+export interface EtlTable extends SourceTable {
+    source: string;
+}
+
 /** `schema.table` or `schema.table:bookmark_column`; undefined for anything else. */
 export function parseSourceTable(spec: string): SourceTable | undefined {
     const m = /^([A-Za-z_][A-Za-z0-9_$]*)\.([A-Za-z_][A-Za-z0-9_$]*)(?::([A-Za-z_][A-Za-z0-9_]*))?$/.exec(spec);
@@ -131,8 +140,8 @@ export interface BatchEtlSettings extends BatchEtlCommon {
     password: pulumi.Output<string>;
     /** Engine and database of `jdbcUrl`. */
     source: JdbcSource;
-    /** `sourceTables`, parsed. */
-    tables: SourceTable[];
+    /** `sourceTables`, parsed, each with its own `source=` value (validation rejected two tables sharing one). */
+    tables: EtlTable[];
 }
 
 export interface StorageGatewaySettings {
@@ -280,11 +289,32 @@ export function validateIngestionSettings(v: IngestionValues, ctx: IngestionCont
             }
         });
     }
+    // Each table's raw-zone prefix (lake-layout.ts tableSource); tables sharing one would interleave their rows there.
+    const bySource = new Map<string, string[]>();
     v.etlSourceTables.forEach((t, i) => {
-        if (!parseSourceTable(t)) {
+        const parsed = parseSourceTable(t);
+        if (!parsed) {
             problems.push(problem(`etlSourceTables[${i}]`, "schema.table, optionally followed by :bookmark_column (for example ehr.encounters:updated_at)", t));
+            return;
         }
+        const source = tableSource(parsed.schema, parsed.table);
+        if (!source) {
+            problems.push(problem(`etlSourceTables[${i}]`, `schema.table with a letter or digit in it (its raw-zone prefix keeps only letters, digits and hyphens: ${SOURCE_RULE})`, t));
+            return;
+        }
+        bySource.set(source, [...(bySource.get(source) ?? []), `${parsed.schema}.${parsed.table}`]);
     });
+    for (const [source, names] of bySource) {
+        if (names.length > 1) {
+            problems.push(
+                problem(
+                    "etlSourceTables",
+                    `tables that each map to their own raw-zone prefix (${SOURCE_RULE}); these share ${SOURCE_KEY}=${source}/`,
+                    names,
+                ),
+            );
+        }
+    }
     if (batch && v.etlSourceTables.length === 0) {
         problems.push(problem("etlSourceTables", "at least one schema.table when batchEtlEnabled is true (the ETL job copies only listed tables)", v.etlSourceTables));
     }
@@ -334,7 +364,10 @@ export function ingestionSettings(v: IngestionValues): IngestionConfig {
                   enabled: true,
                   password: v.onPremDbPassword as pulumi.Output<string>,
                   source: parseJdbcUrl(v.onPremJdbcUrl) as JdbcSource,
-                  tables: v.etlSourceTables.map((t) => parseSourceTable(t) as SourceTable),
+                  tables: v.etlSourceTables.map((t) => {
+                      const parsed = parseSourceTable(t) as SourceTable;
+                      return { ...parsed, source: tableSource(parsed.schema, parsed.table) as string };
+                  }),
               }
             : { ...common, enabled: false },
         storageGateway: {

@@ -14,7 +14,7 @@ import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
 import { parseCidr } from "../shared/config-keys";
 import { vendedLogDeliveryPolicy } from "../shared/log-delivery";
-import { NetworkConfig } from "./settings";
+import { IAM_ENDPOINT_REGION, NetworkConfig } from "./settings";
 import { PolicyDocument, policyDocument, policyJson, serviceTrustPolicy } from "../shared/iam";
 import { NamingContext, regionalArn, resourceName } from "../shared/naming";
 import { KeyRef, NetworkRefs, PlatformContext } from "../shared/refs";
@@ -45,7 +45,16 @@ export type InterfaceEndpointService =
     | "rds-data"
     | "execute-api"
     | "ecr.api"
-    | "ecr.dkr";
+    | "ecr.dkr"
+    | "iam";
+
+/**
+ * The endpoint service name of an interface endpoint. IAM is global: its one endpoint service is `com.amazonaws.iam`,
+ * offered only in the IAM control plane's Region (us-east-1 in the commercial partition); the others are regional.
+ */
+export function interfaceEndpointServiceName(region: string, service: InterfaceEndpointService): string {
+    return service === "iam" ? "com.amazonaws.iam" : `com.amazonaws.${region}.${service}`;
+}
 
 /**
  * What the platform's VPC workloads call (Glue jobs over JDBC, EMR Serverless, Lambda, the Kinesis producers):
@@ -264,6 +273,11 @@ export class Network extends pulumi.ComponentResource {
         const { naming, protect } = args.context;
         const net = args.network;
         const endpoints = [...(args.interfaceEndpoints ?? DEFAULT_INTERFACE_ENDPOINTS)];
+        if (endpoints.includes("iam") && naming.region !== IAM_ENDPOINT_REGION) {
+            throw new Error(
+                `Network '${name}': interfaceEndpoints lists 'iam', whose endpoint service (com.amazonaws.iam) AWS offers only in ${IAM_ENDPOINT_REGION}; the stack's region is ${naming.region}`,
+            );
+        }
         const duplicate = endpoints.find((e, i) => endpoints.indexOf(e) !== i);
         if (duplicate) {
             throw new Error(`Network '${name}': interfaceEndpoints lists '${duplicate}' twice; expected one endpoint per service`);
@@ -452,7 +466,7 @@ export class Network extends pulumi.ComponentResource {
                 `${name}-${service.replace(/\./g, "-")}-endpoint`,
                 {
                     vpcId: this.vpc.vpcId,
-                    serviceName: `com.amazonaws.${naming.region}.${service}`,
+                    serviceName: interfaceEndpointServiceName(naming.region, service),
                     vpcEndpointType: "Interface",
                     subnetIds: this.vpc.privateSubnetIds,
                     securityGroupIds: [this.endpointSecurityGroup.id],

@@ -4,6 +4,9 @@
 import { cidrsOverlap, IPV4_PATTERN, KeyValues, parseCidr, Problem, problem } from "../shared/config-keys";
 import { ValidationContext } from "../shared/settings";
 
+/** The only Region where AWS offers the IAM interface endpoint (`com.amazonaws.iam`) in the commercial partition. */
+export const IAM_ENDPOINT_REGION = "us-east-1";
+
 export type NatGatewayStrategy = "none" | "single" | "onePerAz";
 
 /** The network keys, as Pulumi.yaml declares them. */

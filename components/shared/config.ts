@@ -211,7 +211,7 @@ export function loadPlatformConfig(source: ConfigSource, options: LoadOptions = 
         ...validateSecuritySettings(security, ctx),
         ...validateStorageSettings(storage, ctx),
         ...validateIngestionSettings(ingestion, { ...ctx, onPremisesConnected: hasOnPremises(network), onPremDnsDomain: network.onPremDnsDomain }),
-        ...validateAnalyticsSettings(analytics, { ...ctx, availabilityZones: network.availabilityZones }),
+        ...validateAnalyticsSettings(analytics, { ...ctx, availabilityZones: network.availabilityZones, natEgress: network.natGateways !== "none" }),
         ...(options.rejectPlaceholders ? placeholderProblems(ctx.accountId, network.onPremVpnPeerIp) : []),
     );
     if (problems.length > 0) {

@@ -40,6 +40,30 @@ export const LAKE_SOURCES = {
 /** A source segment: lowercase letters, digits and inner hyphens, 1-64 characters (`ehr`, `ehr-lab-results`). */
 export const SOURCE_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
 
+/** Most characters of a `source=` value ({@link SOURCE_PATTERN}). */
+export const SOURCE_MAX_LENGTH = 64;
+
+/**
+ * The `source=` value of an on-prem table the batch ETL job copies into the raw zone: `<schema>-<table>` lowercased,
+ * every run of characters other than letters and digits one hyphen, cut to {@link SOURCE_MAX_LENGTH} characters
+ * (`EHR.Lab_Results` -> `ehr-lab-results`); undefined when no letter or digit is left (`_._`).
+ *
+ * The only definition of the mapping: config validation (components/ingestion/settings.ts) rejects two tables with
+ * one value, and BatchEtl hands each table's value to the Glue job (`--table_sources`), which does no folding of its
+ * own. The folding is lossy (case, punctuation, truncation), so `ehr.Lab_Results` and `EHR.lab_results` (distinct
+ * tables to a quoting database) share a value; without the check their rows would interleave in one prefix, and a
+ * tenant's deletion or correction of one table would hit the other. The fold itself is kept as it was, so tables
+ * already copied keep their prefixes.
+ */
+export function tableSource(schema: string, table: string): string | undefined {
+    const folded = `${schema}-${table}`
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, "-")
+        .replace(/^-+|-+$/g, "");
+    const source = folded.slice(0, SOURCE_MAX_LENGTH).replace(/-+$/, "");
+    return source || undefined;
+}
+
 /** What a customer id must look like, for error messages. */
 export const CUSTOMER_ID_RULE = "1-32 lowercase letters, digits and inner hyphens";
 

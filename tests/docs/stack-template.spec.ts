@@ -6,7 +6,7 @@ import { configMapFromFile, mapSource, ROOT } from "../support/platform";
 const TEMPLATE = path.join(ROOT, "docs", "stack-template.yaml");
 
 describe("docs/stack-template.yaml", () => {
-    it("validates once its placeholders are filled in", async () => {
+    it("validates once its placeholders are filled in (outside us-east-1 without NAT, the query API must use JWT)", async () => {
         const cfg = loadPlatformConfig(
             mapSource(
                 configMapFromFile(TEMPLATE, {
@@ -17,6 +17,9 @@ describe("docs/stack-template.yaml", () => {
                     costCenter: "cc-4410-stg",
                     alertEmails: ["oncall@example-health.org"],
                     vpcCidr: "10.60.0.0/16",
+                    apiAuthorization: "JWT",
+                    apiJwtIssuer: "https://login.example-health.org/oauth2/default",
+                    apiJwtAudience: ["api://hdp-analytics"],
                 }),
                 "staging",
             ),

@@ -3,9 +3,11 @@
  *  [--policy-pack-config file.json] [--json out.json] [--secret key]...`
  *
  * Runs the stack through the offline engine and prints what `pulumi preview --policy-pack` would tell a
- * reviewer: resources per component and type, policy violations grouped by policy (level, severity, HIPAA
- * reference, message, resource), not-applicable counts, remediations and a summary line. Progress goes to
- * stderr so stdout stays a clean report.
+ * reviewer: policy violations grouped by policy (level, severity, HIPAA reference, message, resource),
+ * remediations and a one-line summary. `--verbose` adds the resources per component and type, the
+ * not-applicable counts per policy and the engine's progress (on stderr, so stdout stays a clean report).
+ * The default is quiet on purpose: a PR check that prints hundreds of lines on every run hides the one
+ * violation a reviewer must read, and the not-applicable counts stay in the `--json` record.
  *
  * Exit codes: 0 clean (advisory findings allowed), 1 any mandatory violation, 2 the config, the program or
  * the policy pack failed (the failing step's own message is printed), 64 bad command-line usage.
@@ -24,19 +26,23 @@ export interface CliOptions {
     policyPack: string | null;
     policyPackConfig?: string;
     json?: string;
+    /** Resource tables, not-applicable counts and progress too (default: violations and the summary only). */
+    verbose: boolean;
     /** Secret keys to run as set (`pulumi config set --secret`) though the stack file does not hold them. */
     secrets: string[];
 }
 
 const USAGE = `usage: npm run preview:offline -- --stack <name> [--mode preview|up] [--program <file>]
        [--policy-pack <dir>|none] [--policy-pack-config <file.json>] [--json <out.json>] [--secret <key>]...
+       [--verbose]
 
   --stack               stack whose Pulumi.<stack>.yaml supplies the config (required)
   --mode                preview (default; computed outputs unknown) or up (deterministic ids and ARNs)
   --program             program entry point (default: Pulumi.yaml 'main' or index.ts)
   --policy-pack         policy pack folder (default: policy-pack), or 'none' to skip policies
   --policy-pack-config  JSON file shaped like 'pulumi preview --policy-pack-config'
-  --json                write the full record (resources, diagnostics, summary) to this file
+  --json                write the full record (resources, diagnostics, not-applicable results, summary) to this file
+  --verbose             also print resources per component and type, not-applicable counts per policy, and progress
   --secret              run as if <key> were set with 'pulumi config set --secret' (repeatable): the offline
                         engine decrypts no secret, so it passes the placeholder a committed ciphertext gets`;
 
@@ -46,11 +52,16 @@ export class UsageError extends Error {}
 export function parseArgs(argv: string[]): CliOptions | "help" {
     const values: Record<string, string> = {};
     const secrets: string[] = [];
+    let verbose = false;
     const known = ["stack", "mode", "program", "policy-pack", "policy-pack-config", "json", "secret"];
     for (let i = 0; i < argv.length; i++) {
         const arg = argv[i];
         if (arg === "--help" || arg === "-h") {
             return "help";
+        }
+        if (arg === "--verbose" || arg === "-v") {
+            verbose = true;
+            continue;
         }
         if (!arg.startsWith("--")) {
             throw new UsageError(`unexpected argument '${arg}'`);
@@ -85,6 +96,7 @@ export function parseArgs(argv: string[]): CliOptions | "help" {
         policyPack: pack === "none" ? null : (pack ?? "policy-pack"),
         policyPackConfig: values["policy-pack-config"],
         json: values.json,
+        verbose,
         secrets,
     };
 }
@@ -105,8 +117,14 @@ function short(value: unknown): string {
     return s === undefined ? "undefined" : s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
 
+/** What the human report shows besides violations, remediations and the summary. */
+export interface ReportDetail {
+    /** Resources per component and type, and not-applicable counts per policy. @default false */
+    verbose?: boolean;
+}
+
 /** The human report printed on stdout. */
-export function formatReport(r: OfflineResult): string {
+export function formatReport(r: OfflineResult, detail: ReportDetail = {}): string {
     const out: string[] = [];
     const s = r.summary;
     out.push(`Offline ${s.mode} of ${s.project || "?"}/${s.stack}`);
@@ -132,7 +150,9 @@ export function formatReport(r: OfflineResult): string {
 
     if (r.recording) {
         out.push("");
-        out.push(`Resources: ${s.resources} (${s.customResources} custom, ${s.components} components)`);
+        out.push(`Resources: ${s.resources} (${s.customResources} custom, ${s.components} components)${detail.verbose ? "" : "; --verbose lists them per component and type"}`);
+    }
+    if (r.recording && detail.verbose) {
         for (const c of s.byComponent) {
             if (c.total === 0) {
                 continue;
@@ -181,21 +201,15 @@ export function formatReport(r: OfflineResult): string {
             );
         }
 
-        out.push("");
-        out.push(`Not applicable: ${s.notApplicable}`);
-        const na = new Map<string, { n: number; reasons: Set<string> }>();
-        for (const x of r.notApplicable) {
-            const e = na.get(x.policyName) ?? { n: 0, reasons: new Set<string>() };
-            e.n++;
-            e.reasons.add(x.reason);
-            na.set(x.policyName, e);
-        }
-        for (const [policy, e] of [...na.entries()].sort(([a], [b]) => a.localeCompare(b))) {
-            out.push(`  ${pad(policy, 40)}${pad(String(e.n), 6)}${[...e.reasons].slice(0, 3).join("; ")}`);
+        if (detail.verbose) {
+            out.push("");
+            out.push(...notApplicableTable(r));
         }
 
-        out.push("");
-        out.push(`Remediations: ${s.remediations}`);
+        if (r.remediations.length > 0 || detail.verbose) {
+            out.push("");
+            out.push(`Remediations: ${s.remediations}`);
+        }
         for (const rem of r.remediations) {
             const changes = rem.changed.map((k) => `${k}: ${short(rem.before[k])} -> ${short(rem.after[k])}`).join(", ");
             out.push(`  ${rem.policyName} on ${rem.urn}`);
@@ -215,6 +229,19 @@ export function formatReport(r: OfflineResult): string {
     out.push("");
     out.push(summaryLine(r));
     return out.join("\n") + "\n";
+}
+
+/** Not-applicable results per policy, with up to three of their reasons (`--verbose` only). */
+function notApplicableTable(r: OfflineResult): string[] {
+    const na = new Map<string, { n: number; reasons: Set<string> }>();
+    for (const x of r.notApplicable) {
+        const e = na.get(x.policyName) ?? { n: 0, reasons: new Set<string>() };
+        e.n++;
+        e.reasons.add(x.reason);
+        na.set(x.policyName, e);
+    }
+    const rows = [...na.entries()].sort(([a], [b]) => a.localeCompare(b));
+    return [`Not applicable: ${r.summary.notApplicable}`, ...rows.map(([policy, e]) => `  ${pad(policy, 40)}${pad(String(e.n), 6)}${[...e.reasons].slice(0, 3).join("; ")}`)];
 }
 
 function rank(ds: PolicyDiagnostic[]): number {
@@ -340,12 +367,13 @@ export async function main(argv: string[]): Promise<number> {
         policyPackDir,
         policyPackConfigPath: opts.policyPackConfig,
         configOverrides: secretOverrides(opts.secrets),
-        onProgress: progressPrinter(),
+        // Progress is noise in a PR check's log; --verbose shows it.
+        onProgress: opts.verbose ? progressPrinter() : undefined,
     });
     if (result.error) {
         process.stderr.write(`error: ${result.error.message}\n`);
     }
-    process.stdout.write(formatReport(result));
+    process.stdout.write(formatReport(result, { verbose: opts.verbose }));
     if (opts.json) {
         const file = path.resolve(opts.json);
         fs.mkdirSync(path.dirname(file), { recursive: true });

@@ -1,9 +1,10 @@
 /**
- * npm run report -- --stack prod [--mode up|preview] [--out <dir>] [--policy-pack-config file.json] [--secret key]...
+ * npm run report -- --stack prod [--mode up|preview] [--out <dir>] [--policy-pack-config file.json] [--secret key]... [--no-pdf]
  *
  * Runs the offline engine (program + policy pack over the analyzer protocol) and writes the HIPAA evidence
- * report as Markdown, self-contained HTML and JSON. Exit 0 when written (whatever the verdicts), 2 when the
- * program or the pack failed.
+ * report as Markdown, self-contained HTML, JSON and a PDF of the HTML printed by headless Chromium (for evidence
+ * packages). Without Chromium the report fails unless `--no-pdf` says the PDF is not wanted. Exit 0 when written
+ * (whatever the verdicts), 2 when the program or the pack failed or the PDF could not be printed.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -11,6 +12,7 @@ import { secretOverrides } from "../offline/cli";
 import { runOffline, REPO_ROOT } from "../offline/engine";
 import type { Mode } from "../offline/recorder";
 import { proveWiring } from "../wiring/prove";
+import { launchChromium, openReport } from "./browser";
 import { buildEvidence } from "./evidence";
 import { mermaidBrowserScript, renderHtml, renderJson, renderMarkdown } from "./render";
 
@@ -21,12 +23,32 @@ export interface ReportOptions {
     policyPackConfigPath?: string;
     /** Secret keys to run as set though the stack file does not hold them (as `preview:offline --secret`). */
     secrets?: string[];
+    /** Print hipaa-evidence.pdf with headless Chromium. @default true */
+    pdf?: boolean;
 }
 
 export interface WrittenReport {
     markdown: string;
     html: string;
     json: string;
+    /** Absent when `pdf: false`. */
+    pdf?: string;
+}
+
+/**
+ * Prints the report as A4 landscape (the diagram is wide) with every folded section open: an evidence package is read
+ * on paper, where nothing unfolds.
+ */
+export async function printPdf(htmlFile: string, pdfFile: string): Promise<void> {
+    const browser = await launchChromium("printing the report's PDF (pass --no-pdf to write the report without it)");
+    try {
+        const { page, errors } = await openReport(browser, htmlFile);
+        await page.evaluate(`document.querySelectorAll("details").forEach((d) => d.setAttribute("open", ""))`);
+        await page.pdf({ path: pdfFile, format: "A4", landscape: true, printBackground: true, margin: { top: "10mm", bottom: "10mm", left: "8mm", right: "8mm" } });
+        if (errors.length) throw new Error(`the report's page raised errors while printing: ${errors.join("; ")}`);
+    } finally {
+        await browser.close();
+    }
 }
 
 export async function writeReport(options: ReportOptions, log: (line: string) => void = () => undefined): Promise<WrittenReport> {
@@ -44,7 +66,7 @@ export async function writeReport(options: ReportOptions, log: (line: string) =>
     const wiring = options.mode === "up" ? await proveWiring(result.recording) : undefined;
     const evidence = buildEvidence(result, wiring);
     fs.mkdirSync(options.outDir, { recursive: true });
-    const written = {
+    const written: WrittenReport = {
         markdown: path.join(options.outDir, "hipaa-evidence.md"),
         html: path.join(options.outDir, "hipaa-evidence.html"),
         json: path.join(options.outDir, "hipaa-evidence.json"),
@@ -52,16 +74,19 @@ export async function writeReport(options: ReportOptions, log: (line: string) =>
     fs.writeFileSync(written.markdown, renderMarkdown(evidence));
     fs.writeFileSync(written.html, renderHtml(evidence, mermaidBrowserScript()));
     fs.writeFileSync(written.json, renderJson(evidence));
-    return written;
+    if (options.pdf === false) return written;
+    const pdf = path.join(options.outDir, "hipaa-evidence.pdf");
+    await printPdf(written.html, pdf);
+    return { ...written, pdf };
 }
 
-function parseArgs(argv: string[]): ReportOptions {
+export function parseArgs(argv: string[]): ReportOptions {
     const get = (flag: string) => {
         const i = argv.indexOf(flag);
         return i >= 0 ? argv[i + 1] : undefined;
     };
     const stack = get("--stack");
-    if (!stack) throw new Error("usage: npm run report -- --stack <stack> [--mode up|preview] [--out <dir>] [--policy-pack-config <file>] [--secret <key>]...");
+    if (!stack) throw new Error("usage: npm run report -- --stack <stack> [--mode up|preview] [--out <dir>] [--policy-pack-config <file>] [--secret <key>]... [--no-pdf]");
     const mode = (get("--mode") ?? "up") as Mode;
     if (mode !== "up" && mode !== "preview") throw new Error(`--mode: expected up or preview, got '${mode}'`);
     return {
@@ -70,6 +95,7 @@ function parseArgs(argv: string[]): ReportOptions {
         outDir: path.resolve(get("--out") ?? path.join(REPO_ROOT, ".offline", "report", stack)),
         policyPackConfigPath: get("--policy-pack-config"),
         secrets: argv.flatMap((a, i) => (a === "--secret" && argv[i + 1] ? [argv[i + 1]] : [])),
+        pdf: !argv.includes("--no-pdf"),
     };
 }
 
@@ -77,7 +103,7 @@ if (require.main === module) {
     (async () => {
         const options = parseArgs(process.argv.slice(2));
         const written = await writeReport(options, (line) => process.stderr.write(`${line}\n`));
-        for (const file of Object.values(written)) console.log(`wrote ${path.relative(process.cwd(), file)}`);
+        for (const file of Object.values(written).filter((f): f is string => typeof f === "string")) console.log(`wrote ${path.relative(process.cwd(), file)}`);
     })().catch((err: unknown) => {
         console.error(err instanceof Error ? err.message : err);
         process.exitCode = 2;

@@ -2,10 +2,12 @@
  * HIPAA evidence from one offline run: which safeguard, which resource implements it, which policy checks it,
  * with what verdict. Pure functions over the engine's result, so the report says only what the run recorded.
  */
+import * as fs from "fs";
 import type { OfflineResult } from "../offline/engine";
 import type { PolicyDiagnostic, PolicyInfo } from "../offline/analyzer";
 import type { RecordedResource } from "../offline/recorder";
 import type { WiringProof } from "../wiring/prove";
+import { areaOfType, Architecture, buildArchitecture } from "./diagram";
 
 /** A Security Rule safeguard and the resource types that implement it on this platform. */
 export interface Safeguard {
@@ -69,6 +71,8 @@ export interface SafeguardEvidence {
     integrations?: { kind: string; title: string; proven: boolean }[];
     /** Recorded resources that look like a gap in the safeguard and why they are kept (e.g. the VPC's internet gateway). */
     justifications?: { subject: string; text: string }[];
+    /** The implementing resources by kind, most first (`IAM role` x 23): the controls column of the summary. */
+    controls: { kind: string; count: number }[];
 }
 
 /**
@@ -106,7 +110,12 @@ export interface ResourcePosture {
     urn: string;
     type: string;
     name: string;
+    /** Area of the top-level component's type token (`healthcare:<area>:...`), `other` for resources outside one. */
+    area: string;
+    /** Top-level component. */
     component: string;
+    /** The component the resource is a direct child of (equal to `component` for its own resources). */
+    parentComponent: string;
     encryption: string;
     tls: string;
     logging: string;
@@ -115,10 +124,13 @@ export interface ResourcePosture {
     violations: number;
 }
 
-export interface DiagramGroup {
-    id: string;
-    label: string;
-    nodes: { id: string; label: string }[];
+/** Where the verdicts came from: the offline engine (mock runtime) or the real Pulumi CLI. */
+export interface EngineInfo {
+    kind: "offline" | "pulumi-cli";
+    /** @pulumi/pulumi version (offline: the SDK whose mock runtime ran the program; CLI: `pulumi version`). */
+    version: string;
+    /** Exit code of the run (0: no mandatory violation, 1: violations, 2: the program or the pack failed). */
+    exitCode: number;
 }
 
 export interface Evidence {
@@ -126,11 +138,14 @@ export interface Evidence {
     stack: string;
     mode: string;
     generatedFrom: string;
+    engine: EngineInfo;
     pack?: { name: string; version: string; policies: number };
     totals: { resources: number; mandatoryViolations: number; advisoryViolations: number; unknownDuringPreview: number };
     safeguards: SafeguardEvidence[];
     resources: ResourcePosture[];
+    /** Mermaid source of the data-flow diagram (`architecture.mermaid`). */
     diagram: string;
+    architecture: Architecture;
 }
 
 function matches(type: string, patterns: string[]): boolean {
@@ -210,72 +225,27 @@ function policyVerdict(policy: PolicyInfo, diagnostics: PolicyDiagnostic[], notA
     };
 }
 
-const sanitize = (s: string) => s.replace(/[^A-Za-z0-9_]/g, "_");
-const mermaidLabel = (s: string) => s.replace(/["<>]/g, "'");
+/** `aws:iam/role:Role` -> `iam role`; `aws:s3/bucketPolicy:BucketPolicy` -> `s3 bucket policy`. */
+export function kindOf(type: string): string {
+    const [, mod = "", name = type] = type.split(":");
+    const words = name.replace(/([a-z0-9])([A-Z])/g, "$1 $2").toLowerCase();
+    const service = mod.split("/")[0];
+    return words.startsWith(service.toLowerCase()) ? words : `${service} ${words}`;
+}
 
-/**
- * Mermaid flowchart of the recorded graph: areas (top-level components) as subgraphs holding their direct
- * child components, and an edge wherever one area's resources reference another's, either through a
- * dependency the engine recorded or by the deterministic bucket name (how the platform wires buckets).
- */
-export function buildDiagram(resources: RecordedResource[]): string {
-    const area = areaOf(resources);
-    const byUrn = new Map(resources.map((r) => [r.urn, r]));
-    const groups = new Map<string, DiagramGroup>();
-    for (const r of resources) {
-        const a = area.get(r.urn);
-        if (!a) continue;
-        const group = groups.get(a.urn) ?? { id: sanitize(`g_${a.name}`), label: `${a.name} (${a.type.split(":").pop()})`, nodes: [] };
-        groups.set(a.urn, group);
-        if (!r.custom && r.parent === a.urn) group.nodes.push({ id: sanitize(`n_${r.name}`), label: `${r.name}: ${r.type.split(":").pop()}` });
-    }
-    // Buckets by physical name, to see references that carry no recorded dependency.
-    const bucketOwner = new Map<string, string>();
-    for (const r of resources) {
-        if (/^aws:s3\/bucket(V2)?:Bucket(V2)?$/.test(r.type) && typeof r.inputs.bucket === "string") {
-            const a = area.get(r.urn);
-            if (a) bucketOwner.set(r.inputs.bucket, a.urn);
-        }
-    }
-    const names = [...bucketOwner.keys()];
-    const edges = new Map<string, Set<string>>();
-    const addEdge = (from: string, to: string, label: string) => {
-        if (from === to) return;
-        const key = `${from}|${to}`;
-        edges.set(key, (edges.get(key) ?? new Set()).add(label));
-    };
-    for (const r of resources) {
-        const a = area.get(r.urn);
-        if (!a || !r.custom) continue;
-        const deps = new Set([...r.dependencies, ...Object.values(r.propertyDependencies).flat()]);
-        for (const d of deps) {
-            const target = byUrn.get(d);
-            const ta = target ? area.get(target.urn) : undefined;
-            if (target && ta) addEdge(ta.urn, a.urn, target.type.split(":")[1]?.split("/")[0] ?? "ref");
-        }
-        if (names.length) {
-            const text = JSON.stringify(r.inputs);
-            for (const n of names) if (text.includes(n)) addEdge(bucketOwner.get(n) as string, a.urn, "s3 data");
-        }
-    }
-    const lines = ["flowchart LR"];
-    for (const g of groups.values()) {
-        lines.push(`  subgraph ${g.id}["${mermaidLabel(g.label)}"]`);
-        if (g.nodes.length === 0) lines.push(`    ${g.id}_self["${mermaidLabel(g.label)}"]`);
-        for (const n of g.nodes) lines.push(`    ${g.id}_${n.id}["${mermaidLabel(n.label)}"]`);
-        lines.push("  end");
-    }
-    for (const [key, labels] of edges) {
-        const [from, to] = key.split("|");
-        const f = groups.get(from);
-        const t = groups.get(to);
-        if (f && t) lines.push(`  ${f.id} -->|${[...labels].sort().join(", ")}| ${t.id}`);
-    }
-    return lines.join("\n");
+function controlsOf(resources: { type: string }[]): { kind: string; count: number }[] {
+    const counts = new Map<string, number>();
+    for (const r of resources) counts.set(kindOf(r.type), (counts.get(kindOf(r.type)) ?? 0) + 1);
+    return [...counts].map(([kind, count]) => ({ kind, count })).sort((x, y) => y.count - x.count || x.kind.localeCompare(y.kind));
+}
+
+/** The @pulumi/pulumi version the offline engine ran the program with (the SDK's mock runtime). */
+export function pulumiSdkVersion(): string {
+    return (JSON.parse(fs.readFileSync(require.resolve("@pulumi/pulumi/package.json"), "utf8")) as { version: string }).version;
 }
 
 /** Builds the evidence of one run. */
-export function buildEvidence(result: OfflineResult, wiring?: WiringProof): Evidence {
+export function buildEvidence(result: OfflineResult, wiring?: WiringProof, engine: EngineInfo = { kind: "offline", version: pulumiSdkVersion(), exitCode: result.exitCode }): Evidence {
     const recording = result.recording;
     if (!recording) {
         throw new Error(`the program did not run (${result.error?.phase}: ${result.error?.message}); no evidence to report`);
@@ -283,6 +253,7 @@ export function buildEvidence(result: OfflineResult, wiring?: WiringProof): Evid
     const resources = recording.resources.filter((r) => r.type !== "pulumi:pulumi:Stack");
     const area = areaOf(resources);
     const componentName = (r: RecordedResource) => area.get(r.urn)?.name ?? "(stack)";
+    const byUrn = new Map(resources.map((r) => [r.urn, r]));
     const policies = result.policyPack?.policies ?? [];
     const diagByPolicy = new Map<string, PolicyDiagnostic[]>();
     for (const d of result.diagnostics) diagByPolicy.set(d.policyName, [...(diagByPolicy.get(d.policyName) ?? []), d]);
@@ -301,6 +272,7 @@ export function buildEvidence(result: OfflineResult, wiring?: WiringProof): Evid
             resources: implementing.map((r) => ({ urn: r.urn, type: r.type, name: r.name, component: componentName(r) })),
             policies: pv,
             verdict: worst(pv.map((v) => v.verdict)),
+            controls: controlsOf(implementing),
             ...(implementing.some((r) => r.type === "aws:cfg/conformancePack:ConformancePack")
                 ? { conformancePacks: implementing.filter((r) => r.type === "aws:cfg/conformancePack:ConformancePack").map(conformancePackOf) }
                 : {}),
@@ -327,7 +299,9 @@ export function buildEvidence(result: OfflineResult, wiring?: WiringProof): Evid
                 urn: r.urn,
                 type: r.type,
                 name: r.name,
+                area: area.get(r.urn) ? areaOfType((area.get(r.urn) as RecordedResource).type) : "other",
                 component: componentName(r),
+                parentComponent: (r.parent && byUrn.get(r.parent)?.name) || componentName(r),
                 ...posture(props),
                 protect: r.options.protect,
                 violations: violationsByUrn.get(r.urn) ?? 0,
@@ -335,11 +309,13 @@ export function buildEvidence(result: OfflineResult, wiring?: WiringProof): Evid
         });
 
     const summary = result.summary;
+    const architecture = buildArchitecture(recording.resources);
     return {
         project: recording.project,
         stack: recording.stack,
         mode: recording.mode,
         generatedFrom: `offline ${recording.mode} of stack ${recording.stack} (program ${summary.program})`,
+        engine,
         pack: result.policyPack ? { name: result.policyPack.name, version: result.policyPack.version, policies: policies.length } : undefined,
         totals: {
             resources: summary.resources,
@@ -349,6 +325,7 @@ export function buildEvidence(result: OfflineResult, wiring?: WiringProof): Evid
         },
         safeguards,
         resources: table,
-        diagram: buildDiagram(resources),
+        diagram: architecture.mermaid,
+        architecture,
     };
 }

@@ -1,9 +1,15 @@
 /**
- * Renders the evidence as Markdown (GitHub renders its Mermaid diagram), self-contained HTML (Mermaid's
- * browser build inlined, no network needed to view it) and JSON.
+ * Renders the evidence as Markdown (GitHub renders its Mermaid diagram and `<details>`), self-contained HTML (Mermaid's
+ * browser build and a small filter script inlined: no network needed to view it, none to print it) and JSON.
+ *
+ * Both documents open with what an auditor signs off from: one table of safeguards (verdict, controls, evidence) and
+ * the data-flow diagram. Everything else (per-policy verdicts, integrations, resources) follows folded.
+ * Not-applicable counts are only in the JSON: a policy that applies to no resource of a type says nothing about a
+ * safeguard, and hundreds of them drown the verdicts.
  */
+import { createHash } from "crypto";
 import * as fs from "fs";
-import type { Evidence, Verdict } from "./evidence";
+import type { Evidence, ResourcePosture, SafeguardEvidence, Verdict } from "./evidence";
 
 const VERDICT_LABEL: Record<Verdict | "no-policy", string> = {
     pass: "PASS",
@@ -13,41 +19,97 @@ const VERDICT_LABEL: Record<Verdict | "no-policy", string> = {
     "no-policy": "NO POLICY",
 };
 
+/** The title of the first table; the PDF test looks for it on page 1. */
+export const SUMMARY_TITLE = "Safeguard summary";
+
 const md = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
+const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+
+export function engineLine(ev: Evidence): string {
+    const e = ev.engine;
+    const engine = e.kind === "offline" ? `offline engine (program under the @pulumi/pulumi ${e.version} mock runtime, policy pack over the analyzer protocol)` : `Pulumi CLI ${e.version}`;
+    return `${engine}, exit code ${e.exitCode}`;
+}
+
+/** `IAM role ×23, security group ×8 (+5 more kinds)`. */
+export function controlsText(s: SafeguardEvidence, max = 2): string {
+    if (s.controls.length === 0) return "none recorded";
+    const shown = s.controls.slice(0, max).map((c) => (c.count > 1 ? `${c.kind} ×${c.count}` : c.kind));
+    return `${shown.join(", ")}${s.controls.length > max ? ` (+${s.controls.length - max} more kinds)` : ""}`;
+}
+
+/** Policy verdict counts, proven integrations, conformance packs: the evidence column. */
+export function evidenceText(s: SafeguardEvidence): string {
+    const parts: string[] = [];
+    if (s.policies.length) {
+        const counts = new Map<string, number>();
+        for (const p of s.policies) counts.set(p.verdict, (counts.get(p.verdict) ?? 0) + 1);
+        const order: Verdict[] = ["fail", "unknown-at-preview", "pass", "not-applicable"];
+        const byVerdict = order.filter((v) => counts.get(v)).map((v) => `${counts.get(v)} ${v === "not-applicable" ? "disabled" : VERDICT_LABEL[v].toLowerCase()}`);
+        parts.push(`${s.policies.length} ${s.policies.length === 1 ? "policy" : "policies"}: ${byVerdict.join(", ")}`);
+    } else parts.push("no policy of the pack cites it");
+    if (s.integrations) parts.push(`${s.integrations.filter((i) => i.proven).length}/${s.integrations.length} integrations proven`);
+    for (const c of s.conformancePacks ?? []) parts.push(`conformance pack ${c.name}`);
+    return parts.join("; ");
+}
+
+function groupResources(resources: ResourcePosture[]): Map<string, Map<string, ResourcePosture[]>> {
+    const byArea = new Map<string, Map<string, ResourcePosture[]>>();
+    for (const r of resources) {
+        const area = byArea.get(r.area) ?? new Map<string, ResourcePosture[]>();
+        byArea.set(r.area, area);
+        area.set(r.component, [...(area.get(r.component) ?? []), r]);
+    }
+    return new Map([...byArea].sort(([a], [b]) => a.localeCompare(b)));
+}
+
+const postureSummary = (rows: ResourcePosture[]) => {
+    const kms = rows.filter((r) => r.encryption.startsWith("KMS")).length;
+    const violations = rows.reduce((n, r) => n + r.violations, 0);
+    return `${rows.length} resource${rows.length === 1 ? "" : "s"}, ${kms} KMS-encrypted, ${violations} violation${violations === 1 ? "" : "s"}`;
+};
 
 export function renderMarkdown(ev: Evidence): string {
     const out: string[] = [];
     out.push(`# HIPAA evidence report: ${ev.project} / ${ev.stack}`);
     out.push("");
-    out.push(`Generated from the ${ev.generatedFrom}${ev.pack ? `, evaluated by policy pack ${ev.pack.name} ${ev.pack.version} (${ev.pack.policies} policies)` : ""}.`);
+    out.push(`Generated from the ${ev.generatedFrom} by the ${engineLine(ev)}${ev.pack ? `; policy pack ${ev.pack.name} ${ev.pack.version} (${ev.pack.policies} policies)` : ""}.`);
+    out.push(`${ev.totals.resources} resources, ${ev.totals.mandatoryViolations} mandatory and ${ev.totals.advisoryViolations} advisory violations, ${ev.totals.unknownDuringPreview} unknown at preview.`);
     out.push("");
-    out.push(`| resources | mandatory violations | advisory violations | unknown at preview |`);
-    out.push(`| ---: | ---: | ---: | ---: |`);
-    out.push(`| ${ev.totals.resources} | ${ev.totals.mandatoryViolations} | ${ev.totals.advisoryViolations} | ${ev.totals.unknownDuringPreview} |`);
+    out.push(`## ${SUMMARY_TITLE}`);
     out.push("");
-    out.push("## Architecture");
+    out.push("| safeguard | verdict | controls | evidence |");
+    out.push("| --- | --- | --- | --- |");
+    for (const s of ev.safeguards) out.push(`| ${s.section} ${md(s.title)} | **${VERDICT_LABEL[s.verdict]}** | ${md(controlsText(s))} | ${md(evidenceText(s))} |`);
+    out.push("");
+    out.push("## Data flows");
     out.push("");
     out.push("```mermaid");
     out.push(ev.diagram);
     out.push("```");
     out.push("");
-    out.push("## Safeguards");
+    for (const l of ev.architecture.legend) out.push(`- ${l}`);
     out.push("");
-    out.push("| section | safeguard | verdict | implementing resources | checking policies |");
-    out.push("| --- | --- | --- | ---: | ---: |");
+    out.push(`<details><summary>${ev.architecture.flows.length} flows and the recorded facts they come from</summary>`);
+    out.push("");
+    const nodeName = new Map(ev.architecture.nodes.map((n) => [n.id, n.entries.map((e) => e.name).join(", ")]));
+    out.push("| from | to | flow | recorded as |");
+    out.push("| --- | --- | --- | --- |");
+    for (const f of ev.architecture.flows) out.push(`| ${md(nodeName.get(f.from) ?? f.from)} | ${md(nodeName.get(f.to) ?? f.to)} | ${md(f.labels.join(", "))}${f.boundary ? " (trust boundary)" : ""} | ${md(f.evidence.join("; "))} |`);
+    out.push("");
+    out.push("</details>");
+    out.push("");
+    out.push("## Safeguard details");
     for (const s of ev.safeguards) {
-        out.push(`| ${s.section} | ${md(s.title)} | ${VERDICT_LABEL[s.verdict]} | ${s.resources.length} | ${s.policies.length} |`);
-    }
-    for (const s of ev.safeguards) {
+        out.push("");
+        out.push(`<details><summary>${s.section} ${s.title}: ${VERDICT_LABEL[s.verdict]}</summary>`);
         out.push("");
         out.push(`### ${s.section} ${s.title}: ${VERDICT_LABEL[s.verdict]}`);
         out.push("");
         if (s.policies.length) {
-            out.push("| policy | level | severity | verdict | violations | not applicable |");
-            out.push("| --- | --- | --- | --- | ---: | ---: |");
-            for (const p of s.policies) {
-                out.push(`| \`${p.policy}\` | ${p.enforcementLevel} | ${p.severity ?? ""} | ${VERDICT_LABEL[p.verdict]} | ${p.violations.length} | ${p.notApplicable} |`);
-            }
+            out.push("| policy | level | severity | verdict | violations |");
+            out.push("| --- | --- | --- | --- | ---: |");
+            for (const p of s.policies) out.push(`| \`${p.policy}\` | ${p.enforcementLevel} | ${p.severity ?? ""} | ${VERDICT_LABEL[p.verdict]} | ${p.violations.length} |`);
             for (const p of s.policies) for (const v of p.violations) out.push(`- \`${p.policy}\` (${v.enforcementLevel}) ${md(v.message)}${v.urn ? ` (${v.urn})` : ""}`);
         } else {
             out.push("No policy of the pack cites this section.");
@@ -58,91 +120,150 @@ export function renderMarkdown(ev: Evidence): string {
             for (const i of s.integrations) out.push(`- ${i.proven ? "proven" : "NOT PROVEN"}: ${md(i.title)} (${i.kind})`);
         }
         out.push("");
-        const byComponent = new Map<string, string[]>();
-        for (const r of s.resources) byComponent.set(r.component, [...(byComponent.get(r.component) ?? []), `${r.name} (${r.type})`]);
-        out.push(`Implemented by ${s.resources.length} resource(s):`);
-        for (const [component, names] of byComponent) out.push(`- **${component}**: ${names.join(", ")}`);
+        for (const j of s.justifications ?? []) out.push(`- Justified: ${j.subject}: ${md(j.text)}`);
         for (const p of s.conformancePacks ?? []) out.push(`- Conformance pack \`${p.name}\`: source ${md(p.source)}; version ${md(p.version)}`);
-        for (const j of s.justifications ?? []) out.push(`- Justified: ${md(j.subject)}: ${md(j.text)}`);
+        out.push(`- Controls: ${s.controls.map((c) => `${c.kind} ×${c.count}`).join(", ") || "none recorded"}`);
+        out.push("");
+        out.push("</details>");
     }
     out.push("");
     out.push("## Resources");
     out.push("");
-    out.push("| component | resource | type | encryption | TLS | logging | backup | protect | violations |");
-    out.push("| --- | --- | --- | --- | --- | --- | --- | --- | ---: |");
-    for (const r of ev.resources) {
-        out.push(`| ${r.component} | ${md(r.name)} | ${r.type} | ${r.encryption} | ${r.tls} | ${r.logging} | ${r.backup} | ${r.protect ? "yes" : "no"} | ${r.violations} |`);
+    out.push("Grouped by area and component. Posture: encryption at rest, TLS enforced, logging, backup; `protect` is Pulumi's protect option.");
+    for (const [area, components] of groupResources(ev.resources)) {
+        out.push("");
+        out.push(`### ${area}`);
+        for (const [component, rows] of components) {
+            out.push("");
+            out.push(`<details><summary>${component}: ${postureSummary(rows)}</summary>`);
+            out.push("");
+            out.push("| resource | type | encryption | TLS | logging | backup | protect | violations |");
+            out.push("| --- | --- | --- | --- | --- | --- | --- | ---: |");
+            for (const r of rows) out.push(`| ${md(r.name)} | \`${r.type}\` | ${r.encryption} | ${r.tls} | ${r.logging} | ${r.backup} | ${r.protect ? "yes" : "no"} | ${r.violations} |`);
+            out.push("");
+            out.push("</details>");
+        }
     }
     out.push("");
     return out.join("\n");
 }
 
-const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+const STYLE = `
+body{font-family:"DejaVu Sans",system-ui,sans-serif;margin:1rem 1rem 2rem;color:#1b1f24;font-size:14px}
+h1{font-size:1.3rem;margin:0 0 .1rem}h2{font-size:1.1rem;margin:.8rem 0 .3rem}h3{font-size:1rem}
+.meta{margin:0 0 .4rem;color:#57606a;font-size:.85rem}
+table{border-collapse:collapse;margin:.3rem 0 .8rem;font-size:.85rem}
+th,td{border:1px solid #d0d7de;padding:.15rem .4rem;text-align:left;vertical-align:top}
+th{background:#f6f8fa}
+#safeguards{font-size:.78rem;width:100%}#safeguards td{padding:.05rem .35rem}
+#safeguards td:nth-child(2){white-space:nowrap}
+.verdict{font-weight:600;padding:0 .3rem;border-radius:3px}
+.v-pass{background:#dafbe1;color:#116329}.v-fail{background:#ffebe9;color:#a40e26}
+.v-not-applicable,.v-no-policy{background:#eaeef2;color:#57606a}.v-unknown-at-preview{background:#fff8c5;color:#7d4e00}
+#architecture{margin:0;padding:0;background:none}
+.legend{font-size:.8rem;color:#57606a;margin:.2rem 0 .6rem;padding-left:1.2rem}
+details{margin:.2rem 0}summary{cursor:pointer}
+tr.group-head th{background:#eaeef2}
+code{font-size:.85em}small{color:#57606a}
+@media print{body{margin:0}details>summary{list-style:none}}
+`;
+
+const verdictSpan = (v: Verdict | "no-policy") => `<span class="verdict v-${v}">${VERDICT_LABEL[v]}</span>`;
+const rows = (cells: string[]) => `<tr>${cells.map((c) => `<td>${c}</td>`).join("")}</tr>`;
+
+/** Title, engine line and the safeguard summary table: what the first screen shows above the diagram. */
+export function firstScreenHtml(ev: Evidence): string {
+    const summary = ev.safeguards.map((s) => rows([`${esc(s.section)} ${esc(s.title)}`, verdictSpan(s.verdict), esc(controlsText(s)), esc(evidenceText(s))])).join("\n");
+    return `<h1>HIPAA evidence report: ${esc(ev.project)} / ${esc(ev.stack)}</h1>
+<p class="meta">Generated from the ${esc(ev.generatedFrom)} by the <span id="engine">${esc(engineLine(ev))}</span>${ev.pack ? `; policy pack <code>${esc(ev.pack.name)}</code> ${esc(ev.pack.version)} (${ev.pack.policies} policies)` : ""}. ${ev.totals.resources} resources, ${ev.totals.mandatoryViolations} mandatory and ${ev.totals.advisoryViolations} advisory violations, ${ev.totals.unknownDuringPreview} unknown at preview.</p>
+<h2 id="summary">${SUMMARY_TITLE}</h2>
+<table id="safeguards"><thead><tr><th>safeguard</th><th>verdict</th><th>controls</th><th>evidence</th></tr></thead><tbody>
+${summary}
+</tbody></table>`;
+}
+
+/**
+ * What the checked-in screenshots show, as a hash: the first screen's HTML, the page style and the diagram's source.
+ * PNG bytes differ from one Chromium to the next; this does not, so a test can tell a stale screenshot.
+ */
+export function screenshotFingerprint(ev: Evidence): string {
+    return createHash("sha256").update(STYLE).update("\0").update(firstScreenHtml(ev)).update("\0").update(ev.diagram).digest("hex");
+}
+
+/** Mermaid settings of the HTML page (the Markdown flavour uses GitHub's defaults). */
+const MERMAID_INIT = `{ startOnLoad: true, securityLevel: "strict", theme: "neutral", flowchart: { useMaxWidth: true, htmlLabels: true } }`;
 
 /** Self-contained HTML. `mermaidScript` is Mermaid's browser build, inlined so the page works offline. */
 export function renderHtml(ev: Evidence, mermaidScript: string): string {
-    const verdictClass = (v: string) => `verdict v-${v}`;
-    const rows = (cells: string[]) => `<tr>${cells.map((c) => `<td>${c}</td>`).join("")}</tr>`;
-    const safeguardRows = ev.safeguards
-        .map((s) => rows([esc(s.section), esc(s.title), `<span class="${verdictClass(s.verdict)}">${VERDICT_LABEL[s.verdict]}</span>`, String(s.resources.length), String(s.policies.length)]))
-        .join("\n");
     const details = ev.safeguards
         .map((s) => {
-            const pol = s.policies
-                .map((p) =>
-                    rows([
-                        `<code>${esc(p.policy)}</code>`,
-                        esc(p.enforcementLevel),
-                        esc(p.severity ?? ""),
-                        `<span class="${verdictClass(p.verdict)}">${VERDICT_LABEL[p.verdict]}</span>`,
-                        String(p.violations.length),
-                        String(p.notApplicable),
-                    ]),
-                )
-                .join("\n");
+            const pol = s.policies.map((p) => rows([`<code>${esc(p.policy)}</code>`, esc(p.enforcementLevel), esc(p.severity ?? ""), verdictSpan(p.verdict), String(p.violations.length)])).join("\n");
             const violations = s.policies.flatMap((p) => p.violations.map((v) => `<li><code>${esc(p.policy)}</code> (${esc(v.enforcementLevel)}) ${esc(v.message)}${v.urn ? ` <small>${esc(v.urn)}</small>` : ""}</li>`));
             const resources = s.resources.map((r) => `<li>${esc(r.component)}: ${esc(r.name)} <small>${esc(r.type)}</small></li>`).join("");
-            return `<section class="safeguard" id="s-${esc(s.section)}"><h3>${esc(s.section)} ${esc(s.title)}: <span class="${verdictClass(s.verdict)}">${VERDICT_LABEL[s.verdict]}</span></h3>
-${s.policies.length ? `<table class="policies"><thead><tr><th>policy</th><th>level</th><th>severity</th><th>verdict</th><th>violations</th><th>not applicable</th></tr></thead><tbody>${pol}</tbody></table>` : "<p>No policy of the pack cites this section.</p>"}
+            return `<details class="safeguard" id="s-${esc(s.section)}"><summary><b>${esc(s.section)} ${esc(s.title)}</b>: ${verdictSpan(s.verdict)} <small>${esc(evidenceText(s))}</small></summary>
+${s.policies.length ? `<table class="policies"><thead><tr><th>policy</th><th>level</th><th>severity</th><th>verdict</th><th>violations</th></tr></thead><tbody>${pol}</tbody></table>` : "<p>No policy of the pack cites this section.</p>"}
 ${violations.length ? `<ul class="violations">${violations.join("")}</ul>` : ""}
 ${(s.justifications ?? []).map((j) => `<p class="justification">Justified: ${esc(j.subject)}: ${esc(j.text)}</p>`).join("")}
 ${(s.conformancePacks ?? []).map((p) => `<p class="conformance-pack">Conformance pack <code>${esc(p.name)}</code>: source ${esc(p.source)}; version ${esc(p.version)}</p>`).join("")}
 ${s.integrations ? `<p>Service integrations proven by the wiring proof: ${s.integrations.filter((i) => i.proven).length} of ${s.integrations.length}</p><ul class="integrations">${s.integrations.map((i) => `<li>${i.proven ? "proven" : "<strong>not proven</strong>"}: ${esc(i.title)} <small>${esc(i.kind)}</small></li>`).join("")}</ul>` : ""}
-<details><summary>Implemented by ${s.resources.length} resource(s)</summary><ul>${resources}</ul></details></section>`;
+<p>Implemented by ${s.resources.length} resource(s): ${esc(s.controls.map((c) => `${c.kind} ×${c.count}`).join(", "))}</p><ul class="implementing">${resources}</ul></details>`;
         })
         .join("\n");
-    const resourceRows = ev.resources
-        .map((r) => rows([esc(r.component), esc(r.name), `<code>${esc(r.type)}</code>`, esc(r.encryption), esc(r.tls), esc(r.logging), esc(r.backup), r.protect ? "yes" : "no", String(r.violations)]))
+    const groups = [...groupResources(ev.resources)]
+        .flatMap(([area, components]) =>
+            [...components].map(
+                ([component, rs]) => `<tbody data-group="${esc(`${area}/${component}`)}"><tr class="group-head"><th colspan="8">${esc(area)} / ${esc(component)} <small>${esc(postureSummary(rs))}</small></th></tr>
+${rs.map((r) => `<tr class="resource">${[r.parentComponent === r.component ? esc(r.name) : `${esc(r.name)} <small>in ${esc(r.parentComponent)}</small>`, `<code>${esc(r.type)}</code>`, esc(r.encryption), esc(r.tls), esc(r.logging), esc(r.backup), r.protect ? "yes" : "no", String(r.violations)].map((c) => `<td>${c}</td>`).join("")}</tr>`).join("\n")}
+</tbody>`,
+            ),
+        )
         .join("\n");
+    const nodeName = new Map(ev.architecture.nodes.map((n) => [n.id, n.entries.map((e) => e.name).join(", ")]));
+    const flows = ev.architecture.flows.map((f) => rows([esc(nodeName.get(f.from) ?? f.from), esc(nodeName.get(f.to) ?? f.to), `${esc(f.labels.join(", "))}${f.boundary ? " <b>(trust boundary)</b>" : ""}`, `<small>${esc(f.evidence.join("; "))}</small>`])).join("\n");
     return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>HIPAA evidence: ${esc(ev.project)} / ${esc(ev.stack)}</title>
-<style>
-body{font-family:system-ui,sans-serif;margin:2rem;color:#1b1f24;max-width:1400px}
-table{border-collapse:collapse;margin:0.5rem 0 1rem;font-size:0.9rem}
-th,td{border:1px solid #d0d7de;padding:0.25rem 0.5rem;text-align:left;vertical-align:top}
-th{background:#f6f8fa}
-.verdict{font-weight:600;padding:0 0.3rem;border-radius:3px}
-.v-pass{background:#dafbe1;color:#116329}.v-fail{background:#ffebe9;color:#a40e26}
-.v-not-applicable,.v-no-policy{background:#eaeef2;color:#57606a}.v-unknown-at-preview{background:#fff8c5;color:#7d4e00}
-code{font-size:0.85em}small{color:#57606a}
-</style></head><body>
-<h1>HIPAA evidence report: ${esc(ev.project)} / ${esc(ev.stack)}</h1>
-<p>Generated from the ${esc(ev.generatedFrom)}${ev.pack ? `, evaluated by policy pack <code>${esc(ev.pack.name)}</code> ${esc(ev.pack.version)} (${ev.pack.policies} policies)` : ""}.</p>
-<table id="totals"><thead><tr><th>resources</th><th>mandatory violations</th><th>advisory violations</th><th>unknown at preview</th></tr></thead>
-<tbody><tr><td>${ev.totals.resources}</td><td>${ev.totals.mandatoryViolations}</td><td>${ev.totals.advisoryViolations}</td><td>${ev.totals.unknownDuringPreview}</td></tr></tbody></table>
-<h2>Architecture</h2>
+<style>${STYLE}</style></head><body>
+${firstScreenHtml(ev)}
+<h2>Data flows</h2>
 <pre class="mermaid" id="architecture">${esc(ev.diagram)}</pre>
-<h2>Safeguards</h2>
-<table id="safeguards"><thead><tr><th>section</th><th>safeguard</th><th>verdict</th><th>implementing resources</th><th>checking policies</th></tr></thead><tbody>
-${safeguardRows}
-</tbody></table>
+<ul class="legend">${ev.architecture.legend.map((l) => `<li>${esc(l)}</li>`).join("")}</ul>
+<details id="flows"><summary>${ev.architecture.flows.length} flows and the recorded facts they come from</summary>
+<table><thead><tr><th>from</th><th>to</th><th>flow</th><th>recorded as</th></tr></thead><tbody>
+${flows}
+</tbody></table></details>
+<h2>Safeguard details</h2>
 ${details}
 <h2>Resources</h2>
-<table id="resources"><thead><tr><th>component</th><th>resource</th><th>type</th><th>encryption</th><th>TLS</th><th>logging</th><th>backup</th><th>protect</th><th>violations</th></tr></thead><tbody>
-${resourceRows}
-</tbody></table>
+<details id="resource-list"><summary>${ev.resources.length} resources in ${new Set(ev.resources.map((r) => r.component)).size} components, grouped by area and component</summary>
+<p><label>Filter: <input id="resource-filter" type="search" placeholder="name, type, component, posture..." size="40"></label> <small id="resource-count"></small></p>
+<table id="resources"><thead><tr><th>resource</th><th>type</th><th>encryption</th><th>TLS</th><th>logging</th><th>backup</th><th>protect</th><th>violations</th></tr></thead>
+${groups}
+</table></details>
+<script>
+(function () {
+  var input = document.getElementById("resource-filter");
+  var count = document.getElementById("resource-count");
+  function apply() {
+    var q = input.value.trim().toLowerCase();
+    var shown = 0;
+    document.querySelectorAll("#resources tbody").forEach(function (body) {
+      var group = body.getAttribute("data-group").toLowerCase();
+      var any = false;
+      body.querySelectorAll("tr.resource").forEach(function (row) {
+        var hit = !q || (group + " " + row.textContent.toLowerCase()).indexOf(q) >= 0;
+        row.hidden = !hit;
+        if (hit) { any = true; shown++; }
+      });
+      body.hidden = !any;
+    });
+    count.textContent = shown + " shown";
+  }
+  input.addEventListener("input", apply);
+  apply();
+})();
+</script>
 <script>${mermaidScript.replace(/<\/script/gi, "<\\/script")}</script>
-<script>mermaid.initialize({ startOnLoad: true, securityLevel: "strict", flowchart: { useMaxWidth: true } });</script>
+<script>mermaid.initialize(${MERMAID_INIT});</script>
 </body></html>
 `;
 }

@@ -53,15 +53,40 @@ describe("apps/analytics-functions/athena-runner", () => {
         assert.deepStrictEqual([none.rows, none.columns], [[], []]);
     });
 
-    it("raises FAILED and CANCELLED with Athena's reason", async () => {
+    it("raises FAILED with Athena's error codes and CANCELLED with the bytes scanned, never the reason text (it can quote data)", async () => {
+        const reason = "INVALID_CAST_ARGUMENT: Value cannot be cast to date: 'John Smith 1957-03-02'";
         await assert.rejects(
-            runQuery(new FakeAthena({ states: ["RUNNING", "FAILED"], reason: "COLUMN_NOT_FOUND: line 1:8", errorType: 1006 }), REQUEST, { timeoutMs: 10_000, sleep: async () => undefined }),
-            (err: unknown) => err instanceof QueryFailedError && err.reason === "COLUMN_NOT_FOUND: line 1:8" && err.errorType === 1006 && err.queryExecutionId === "qe-1",
+            runQuery(new FakeAthena({ states: ["RUNNING", "FAILED"], reason, errorType: 1006 }), REQUEST, { timeoutMs: 10_000, sleep: async () => undefined }),
+            (err: unknown) => {
+                assert.ok(err instanceof QueryFailedError);
+                assert.deepStrictEqual([err.queryExecutionId, err.errorCategory, err.errorType, err.retryable], ["qe-1", 2, 1006, false]);
+                // Nothing of the reason survives anywhere on the error (message, properties, stack).
+                assert.ok(!JSON.stringify({ ...err, message: err.message, stack: err.stack }).includes("John Smith"));
+                return true;
+            },
         );
         await assert.rejects(
-            runQuery(new FakeAthena({ states: ["CANCELLED"], reason: "Query exhausted bytes scanned limit" }), REQUEST, { timeoutMs: 10_000, sleep: async () => undefined }),
-            (err: unknown) => err instanceof QueryCancelledError && err.reason === "Query exhausted bytes scanned limit",
+            runQuery(new FakeAthena({ states: ["CANCELLED"], reason: "Query exhausted bytes scanned limit of 'Jane Doe'", bytesScanned: 2048 }), REQUEST, { timeoutMs: 10_000, sleep: async () => undefined }),
+            (err: unknown) => err instanceof QueryCancelledError && err.dataScannedBytes === 2048 && !JSON.stringify({ ...err, m: err.message }).includes("Jane Doe"),
         );
+    });
+
+    it("stops the query when polling fails with an SDK error, and rethrows that error even if the stop fails too", async () => {
+        const throttled = Object.assign(new Error("Rate exceeded"), { name: "ThrottlingException" });
+        const athena = new FakeAthena({ states: ["RUNNING"], pollError: throttled, pollErrorFrom: 1 });
+        await assert.rejects(runQuery(athena, REQUEST, { timeoutMs: 10_000, sleep: async () => undefined }), (err: unknown) => err === throttled);
+        assert.deepStrictEqual([athena.polled.length, athena.stopped], [2, ["qe-1"]]);
+        const both = new FakeAthena({ pollError: throttled, stopError: Object.assign(new Error("denied"), { name: "AccessDeniedException" }) });
+        await assert.rejects(runQuery(both, REQUEST, { timeoutMs: 10_000, sleep: async () => undefined }), (err: unknown) => err === throttled);
+        assert.deepStrictEqual(both.stopped, ["qe-1"]);
+    });
+
+    it("does not stop a query that already ended (FAILED, CANCELLED, SUCCEEDED)", async () => {
+        for (const states of [["FAILED"], ["CANCELLED"], ["SUCCEEDED"]] as const) {
+            const athena = new FakeAthena({ states: [...states], errorType: 1, columns: [{ name: "n", type: "bigint" }], rows: [] });
+            await runQuery(athena, REQUEST, { timeoutMs: 10_000, sleep: async () => undefined }).catch(() => undefined);
+            assert.deepStrictEqual(athena.stopped, [], states[0]);
+        }
     });
 
     it("stops a query that outlives the timeout instead of letting it scan on", async () => {

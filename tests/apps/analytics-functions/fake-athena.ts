@@ -32,6 +32,12 @@ export interface FakeAthenaScript {
     /** Omit the ResultSet entirely (no header, no rows). */
     noResultSet?: boolean;
     bytesScanned?: number;
+    /** GetQueryExecution throws this (as the SDK does on throttling or a network error) from call `pollErrorFrom` (0-based) on. */
+    pollError?: Error;
+    /** @default 0 */
+    pollErrorFrom?: number;
+    /** StopQueryExecution throws this (after recording the call). */
+    stopError?: Error;
 }
 
 export class FakeAthena implements AthenaApi {
@@ -50,6 +56,9 @@ export class FakeAthena implements AthenaApi {
 
     async getQueryExecution(input: GetQueryExecutionCommandInput): Promise<GetQueryExecutionCommandOutput> {
         this.polled.push(input.QueryExecutionId ?? "");
+        if (this.script.pollError && this.polled.length - 1 >= (this.script.pollErrorFrom ?? 0)) {
+            throw this.script.pollError;
+        }
         const states = this.script.states ?? ["SUCCEEDED"];
         const state = states[Math.min(this.poll++, states.length - 1)];
         return {
@@ -59,7 +68,10 @@ export class FakeAthena implements AthenaApi {
                 Status: {
                     State: state,
                     StateChangeReason: state === "FAILED" || state === "CANCELLED" ? this.script.reason : undefined,
-                    AthenaError: state === "FAILED" && this.script.errorType !== undefined ? { ErrorType: this.script.errorType } : undefined,
+                    AthenaError:
+                        state === "FAILED" && this.script.errorType !== undefined
+                            ? { ErrorCategory: 2, ErrorType: this.script.errorType, Retryable: false, ErrorMessage: this.script.reason }
+                            : undefined,
                 },
                 Statistics: { DataScannedInBytes: this.script.bytesScanned ?? 1024 },
             },
@@ -89,6 +101,9 @@ export class FakeAthena implements AthenaApi {
 
     async stopQueryExecution(input: StopQueryExecutionCommandInput): Promise<StopQueryExecutionCommandOutput> {
         this.stopped.push(input.QueryExecutionId ?? "");
+        if (this.script.stopError) {
+            throw this.script.stopError;
+        }
         return { ...META };
     }
 }

@@ -4,7 +4,9 @@ import {
     buildTemplates,
     countPlaceholders,
     MAX_PHI_RANGE_DAYS,
+    MAX_PHI_RANGE_MONTHS,
     ParameterError,
+    placeholderOffsets,
     QueryTemplate,
     sqlStringLiteral,
 } from "../../../apps/analytics-functions/query-templates";
@@ -158,6 +160,51 @@ describe("apps/analytics-functions/query-templates", () => {
             ]);
         });
 
+        it("takes monthly PHI windows in whole months only, naming the parameter, the expected day and the given one", async () => {
+            const t = template("observations-by-code");
+            const ask = (from: string, to: string) => problems(() => bindParameters(t, { customer: "st-marys", code: "4548-4", from, to }, CTX, NOW));
+            // The differencing pair: 2025-01-01..31 and 2025-01-02..31 each pass the threshold; the second is refused.
+            assert.deepStrictEqual(ask("2025-01-02", "2025-01-31"), ["from: expected the first day of a month (whole months only: for 2025-01 that is 2025-01-01), got '2025-01-02'"]);
+            assert.deepStrictEqual(ask("2025-01-01", "2025-01-30"), ["to: expected the last day of a month (whole months only: for 2025-01 that is 2025-01-31), got '2025-01-30'"]);
+            assert.deepStrictEqual(ask("2024-02-01", "2024-02-28"), ["to: expected the last day of a month (whole months only: for 2024-02 that is 2024-02-29), got '2024-02-28'"]);
+            assert.deepStrictEqual(ask("2025-01", "2025-02-31"), [
+                "from: expected the first day of a month, YYYY-MM-01, got '2025-01'",
+                "to: expected the last day of a month, YYYY-MM-DD such as 2025-01-31, got '2025-02-31'",
+            ]);
+        });
+
+        it("fits twelve whole months, also a leap year, and refuses a thirteenth", async () => {
+            const t = template("observations-by-code");
+            const bind = (from: string, to: string) => bindParameters(t, { customer: "st-marys", code: "4548-4", from, to }, CTX, NOW);
+            assert.strictEqual(MAX_PHI_RANGE_MONTHS, 12);
+            assert.deepStrictEqual(bind("2024-01-01", "2024-12-31").executionParameters.slice(2), ["CAST('2024-01-01' AS DATE)", "CAST('2024-12-31' AS DATE)"]);
+            assert.deepStrictEqual(bind("2024-03-01", "2025-02-28").values, { customer: "st-marys", code: "4548-4", from: "2024-03-01", to: "2025-02-28" });
+            assert.deepStrictEqual(problems(() => bind("2024-01-01", "2025-01-31")), [
+                "to: expected at most 12 whole months starting at from (2024-01-01), i.e. on or before 2024-12-31, got '2025-01-31'",
+            ]);
+            assert.deepStrictEqual(problems(() => bind("2024-02-01", "2024-01-31")), ["to: expected a day on or after from (2024-02-01), got '2024-01-31'"]);
+        });
+
+        it("refuses PHI windows ending in a period that has not ended in every time zone (a growing row differences across polls)", async () => {
+            const enc = template("encounters-by-day");
+            const obs = template("observations-by-code");
+            // NOW is 2025-03-07T10:00Z: 2025-03-05 ended everywhere (UTC-12) at 2025-03-06T12:00Z, 2025-03-06 has not.
+            assert.deepStrictEqual(bindParameters(enc, { customer: "st-marys", from: "2025-03-01", to: "2025-03-05" }, CTX, NOW).values.to, "2025-03-05");
+            assert.deepStrictEqual(problems(() => bindParameters(enc, { customer: "st-marys", from: "2025-03-01", to: "2025-03-06" }, CTX, NOW)), [
+                "to: expected a day that has ended in every time zone (on or before 2025-03-05), got '2025-03-06'",
+            ]);
+            assert.deepStrictEqual(bindParameters(enc, { customer: "st-marys", from: "2025-03-01", to: "2025-03-06" }, CTX, new Date("2025-03-07T12:00:00Z")).values.to, "2025-03-06");
+            assert.deepStrictEqual(problems(() => bindParameters(obs, { customer: "st-marys", code: "4548-4", from: "2025-03-01", to: "2025-03-31" }, CTX, NOW)), [
+                "to: expected the last day of a month that has ended in every time zone (on or before 2025-02-28), got '2025-03-31'",
+            ]);
+            // February ends everywhere at 2025-03-01T12:00Z.
+            const feb = { customer: "st-marys", code: "4548-4", from: "2025-02-01", to: "2025-02-28" };
+            assert.deepStrictEqual(problems(() => bindParameters(obs, feb, CTX, new Date("2025-03-01T11:59:59Z"))), [
+                "to: expected the last day of a month that has ended in every time zone (on or before 2025-01-31), got '2025-02-28'",
+            ]);
+            assert.strictEqual(bindParameters(obs, feb, CTX, new Date("2025-03-01T12:00:00Z")).values.to, "2025-02-28");
+        });
+
         it("accepts only configured zones", async () => {
             assert.deepStrictEqual(problems(() => bindParameters(template("objects-under-prefix"), { zone: "landing", prefix: "customer=st-marys/" }, CTX, NOW)), [
                 "zone: expected one of raw, curated, got 'landing'",
@@ -165,11 +212,20 @@ describe("apps/analytics-functions/query-templates", () => {
         });
     });
 
-    it("suppresses small cells in PHI aggregates", async () => {
-        for (const id of ["encounters-by-day", "observations-by-code"]) {
-            const t = template(id);
-            assert.strictEqual(t.phi, true);
-            assert.ok(t.sql.includes("HAVING count(DISTINCT patient_id) >= 11"), id);
-        }
+    it("suppresses small cells in PHI aggregates, with windows of whole periods", async () => {
+        const enc = template("encounters-by-day");
+        assert.deepStrictEqual([enc.phi, enc.period, enc.params.map((p) => `${p.name}:${p.kind}`)], [true, "day", ["customer:customerId", "from:date", "to:date"]]);
+        assert.ok(enc.sql.includes("GROUP BY encounter_date\nHAVING count(DISTINCT patient_id) >= 11"));
+        const obs = template("observations-by-code");
+        assert.deepStrictEqual([obs.phi, obs.period, obs.params.map((p) => `${p.name}:${p.kind}`)], [true, "month", ["customer:customerId", "code:loincCode", "from:monthStart", "to:monthEnd"]]);
+        // Bounds widened to whole months in the SQL as well; one row per patient and month before the month's row.
+        assert.ok(obs.sql.includes("AND observation_date >= date_trunc('month', ?) AND observation_date < date_trunc('month', ?) + INTERVAL '1' MONTH\n  GROUP BY 1, 2"));
+        assert.ok(obs.sql.includes("CASE WHEN count(patient_median) >= 11 THEN approx_percentile(patient_median, 0.5) END AS median_value"));
+        assert.ok(obs.sql.includes("FROM per_patient\nGROUP BY month\nHAVING count(*) >= 11"));
+    });
+
+    it("finds placeholders only outside literals (the offsets a binder substitutes)", async () => {
+        const sql = "SELECT '?' FROM t WHERE a = ? AND b < x + INTERVAL '1' MONTH AND c = ?";
+        assert.deepStrictEqual(placeholderOffsets(sql), [sql.indexOf("= ?") + 2, sql.lastIndexOf("?")]);
     });
 });

@@ -160,7 +160,62 @@ describe("apps/analytics-functions/resp-cache", () => {
         const down = new RespCache({ host: "127.0.0.1", port: closed, connect: (host, port) => net.connect({ host, port }), onError: (op, err) => errors.push(op + ":" + (err as NodeJS.ErrnoException).code) });
         assert.strictEqual(await down.get("k"), undefined);
         await down.set("k", "v", 60);
-        assert.deepStrictEqual(errors, ["get:ECONNREFUSED", "set:ECONNREFUSED"]);
+        // The failed GET opened the breaker: the SET of the same request does not try (and wait) again.
+        assert.deepStrictEqual(errors, ["get:ECONNREFUSED"]);
+        assert.strictEqual(down.bypassed, true);
+    });
+
+    it("opens a circuit breaker while the cache is unreachable: no attempt until a doubling backoff has passed, one probe, closed again on success", async () => {
+        const closed = await new Promise<number>((resolve) => {
+            const s = net.createServer();
+            s.listen(0, "127.0.0.1", () => {
+                const port = (s.address() as net.AddressInfo).port;
+                s.close(() => resolve(port));
+            });
+        });
+        const store = new Map<string, string>();
+        const server = await respServer(redisLike(store));
+        try {
+            let t = Date.parse("2025-03-07T10:00:00Z");
+            let reachable = false;
+            let attempts = 0;
+            const errors: string[] = [];
+            const cache = new RespCache({
+                host: "127.0.0.1",
+                port: 6379,
+                connect: (host) => {
+                    attempts++;
+                    return net.connect({ host, port: reachable ? server.port : closed });
+                },
+                now: () => new Date(t),
+                breakerBaseMs: 5000,
+                breakerMaxMs: 20_000,
+                onError: (op, err) => errors.push(`${op}:${(err as NodeJS.ErrnoException).code}`),
+            });
+            const step = async (at: number, expectAttempts: number) => {
+                t = Date.parse("2025-03-07T10:00:00Z") + at;
+                assert.strictEqual(await cache.get("k"), undefined, `t+${at}`);
+                await cache.set("k", "v", 60);
+                assert.strictEqual(attempts, expectAttempts, `attempts by t+${at}`);
+            };
+            await step(0, 1); // fails: open for 5 s
+            await step(4_999, 1);
+            await step(5_000, 2); // one probe, fails: open for 10 s
+            await step(14_999, 2);
+            await step(15_000, 3); // fails: open for 20 s (the maximum)
+            await step(34_999, 3);
+            await step(35_000, 4); // fails: still 20 s
+            assert.deepStrictEqual(errors, ["get:ECONNREFUSED", "get:ECONNREFUSED", "get:ECONNREFUSED", "get:ECONNREFUSED"]);
+            reachable = true;
+            t = Date.parse("2025-03-07T10:00:00Z") + 55_000;
+            assert.strictEqual(await cache.get("k"), undefined);
+            await cache.set("k", "v", 60);
+            assert.strictEqual(await cache.get("k"), "v");
+            assert.deepStrictEqual([attempts, cache.bypassed, errors.length], [5, false, 4]);
+            await cache.close();
+        } finally {
+            server.close();
+        }
     });
 
     it("speaks TLS 1.2+ and refuses a server whose certificate does not match the endpoint", async () => {

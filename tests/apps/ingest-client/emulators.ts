@@ -12,12 +12,16 @@
  *     fill in, so aborting really removes what s3rver stored. s3rver ignores SSE-KMS headers; the proxy answers a
  *     request for an unknown or forbidden key as S3 does (`KMS.NotFoundException`, `AccessDenied` naming kms:).
  *   - Expired sessions: a request signed with the session token `expired` gets the service's expired-token error.
+ *   - Faults by call (kinesisFaultHooks): the Nth PutRecords and every later one answered with a non-retryable
+ *     error (an SSO session expiring mid-file), and PutRecords calls held until the test releases them (to send a
+ *     signal while a call is in flight).
  */
 import * as fs from "fs";
 import * as http from "http";
 import * as os from "os";
 import * as path from "path";
 import { AddressInfo } from "net";
+import { CreateStreamCommand, DescribeStreamSummaryCommand, GetRecordsCommand, GetShardIteratorCommand, KinesisClient, ListShardsCommand } from "@aws-sdk/client-kinesis";
 
 // Neither emulator ships type declarations.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -224,6 +228,63 @@ export function kinesisHooks(throttle: (data: Buffer, send: number) => boolean =
             };
         },
     };
+}
+
+export interface KinesisFaults {
+    /** Records refused as by a throttled shard (see {@link kinesisHooks}). */
+    throttle?: (data: Buffer, send: number) => boolean;
+    /** PutRecords call number (1-based) from which every PutRecords gets `ExpiredTokenException`. */
+    expireFromCall?: number;
+    /** Called as PutRecords call number `call` arrives; the call is forwarded when the returned promise settles. */
+    hold?: (call: number) => Promise<void> | undefined;
+}
+
+/**
+ * Kinesis with faults by call, in front of kinesalite: an expired session from the Nth PutRecords on (nothing of
+ * that call reaches kinesalite, as AWS refuses the whole request), and calls held while a test interrupts the client.
+ */
+export function kinesisFaultHooks(faults: KinesisFaults): ProxyHooks & { putRecordsCalls(): number } {
+    const base = kinesisHooks(faults.throttle);
+    let calls = 0;
+    return {
+        putRecordsCalls: () => calls,
+        async answer(req) {
+            if (isPutRecords(req)) {
+                const call = ++calls;
+                await faults.hold?.(call);
+                if (faults.expireFromCall !== undefined && call >= faults.expireFromCall) {
+                    return kinesisError("ExpiredTokenException", "The security token included in the request is expired");
+                }
+            }
+            return base.answer?.(req);
+        },
+        rewrite: (req) => base.rewrite?.(req),
+    };
+}
+
+export async function createStream(k: KinesisClient, name: string, shards = 2): Promise<void> {
+    await k.send(new CreateStreamCommand({ StreamName: name, ShardCount: shards }));
+    for (let i = 0; i < 100; i++) {
+        const d = await k.send(new DescribeStreamSummaryCommand({ StreamName: name }));
+        if (d.StreamDescriptionSummary?.StreamStatus === "ACTIVE") return;
+        await new Promise((r) => setTimeout(r, 20));
+    }
+    throw new Error(`stream ${name} did not become ACTIVE`);
+}
+
+/** Every record in the stream, from all shards, as [partition key, data]. */
+export async function readStream(k: KinesisClient, name: string): Promise<{ partitionKey: string; data: string }[]> {
+    const shards = await k.send(new ListShardsCommand({ StreamName: name }));
+    const out: { partitionKey: string; data: string }[] = [];
+    for (const shard of shards.Shards ?? []) {
+        let it = (await k.send(new GetShardIteratorCommand({ StreamName: name, ShardId: shard.ShardId, ShardIteratorType: "TRIM_HORIZON" }))).ShardIterator;
+        while (it) {
+            const page = await k.send(new GetRecordsCommand({ ShardIterator: it, Limit: 10000 }));
+            for (const r of page.Records ?? []) out.push({ partitionKey: r.PartitionKey ?? "", data: Buffer.from(r.Data ?? new Uint8Array()).toString("utf8") });
+            it = page.Records?.length ? page.NextShardIterator : undefined;
+        }
+    }
+    return out;
 }
 
 function throttled(): Record<string, string> {

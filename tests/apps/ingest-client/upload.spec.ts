@@ -14,7 +14,7 @@ import { GetObjectCommand, HeadObjectCommand, S3Client } from "@aws-sdk/client-s
 import { createS3Client } from "../../../apps/ingest-client/clients";
 import { runCli } from "../../../apps/ingest-client/cli";
 import { IngestionError } from "../../../apps/ingest-client/errors";
-import { contentTypeFor, defaultUploadKey, openMultipartUploads, uploadFile, UploadFileOptions } from "../../../apps/ingest-client/upload";
+import { checkUploadKey, contentTypeFor, defaultUploadKey, openMultipartUploads, uploadFile, UploadFileOptions } from "../../../apps/ingest-client/upload";
 import { ROOT } from "../../support/platform";
 import { EMULATOR_CREDENTIALS, EXPIRED_CREDENTIALS, Proxy, S3Emulator, s3Hooks, S3HookOptions, startProxy, startS3rver } from "./emulators";
 
@@ -23,6 +23,8 @@ const KEY_ARN = "arn:aws:kms:us-east-1:210987654321:key/00000001-aaaa-4bbb-8ccc-
 const OTHER_KEY = "arn:aws:kms:us-east-1:210987654321:key/0000000f-aaaa-4bbb-8ccc-00000000000f";
 const DENIED_KEY = "arn:aws:kms:us-east-1:210987654321:key/00000002-aaaa-4bbb-8ccc-000000000009";
 const MiB = 1024 * 1024;
+const UPLOAD_ID = "3f2c6a1e-8d4b-4c1a-9e7f-5b0d2a6c9e11";
+const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}/;
 
 class Capture {
     text = "";
@@ -46,7 +48,7 @@ describe("apps/ingest-client: uploadFile against s3rver", function () {
 
     const options = (over: Partial<UploadFileOptions> & { filePath: string }): UploadFileOptions => ({
         bucket: BUCKET,
-        key: defaultUploadKey("st-marys", over.filePath, new Date(Date.UTC(2025, 2, 7))),
+        key: defaultUploadKey("st-marys", over.filePath, new Date(Date.UTC(2025, 2, 7)), UPLOAD_ID),
         customer: "st-marys",
         kmsKeyId: KEY_ARN,
         partSize: 5 * MiB,
@@ -85,7 +87,7 @@ describe("apps/ingest-client: uploadFile against s3rver", function () {
         const result = await uploadFile(options({ filePath: file }), { s3 });
         assert.deepStrictEqual({ ...result, etag: undefined }, {
             bucket: BUCKET,
-            key: "customer=st-marys/source=upload/year=2025/month=03/day=07/patient.json",
+            key: `customer=st-marys/source=upload/year=2025/month=03/day=07/${UPLOAD_ID}.json`,
             bytes: body.length,
             contentType: "application/json",
             multipart: false,
@@ -140,7 +142,7 @@ describe("apps/ingest-client: uploadFile against s3rver", function () {
         const opts = options({ filePath: file });
         await assert.rejects(uploadFile(opts, { s3 }), (err: IngestionError) => {
             assert.strictEqual(err.kind, "access");
-            assert.match(err.message, /^Access denied to s3:\/\/hdp-dev-landing-210987654321-us-east-1\/customer=st-marys\/.*big\.parquet \(AccessDenied\)/);
+            assert.match(err.message, new RegExp(`^Access denied to s3://hdp-dev-landing-210987654321-us-east-1/customer=st-marys/.*/${UPLOAD_ID}\\.parquet \\(AccessDenied\\)`));
             assert.match(err.message, /The incomplete multipart upload [0-9a-f]+ was aborted; no parts are left\./);
             return true;
         });
@@ -211,7 +213,7 @@ describe("apps/ingest-client: uploadFile against s3rver", function () {
     it("refuses a key outside the customer's prefix and a key id that is not a KMS key, before sending anything", async () => {
         const file = writeFile("d.txt", Buffer.from("x"));
         await assert.rejects(uploadFile(options({ filePath: file, key: "customer=northside-clinic/source=upload/d.txt" }), { s3 }), {
-            message: "--key must be an object key under 'customer=st-marys/' (the customer's prefix, at most 1024 characters), got 'customer=northside-clinic/source=upload/d.txt'",
+            message: "--key must start with the customer's prefix 'customer=st-marys/'",
         });
         for (const bare of ["alias/hdp-dev-data-lake", "00000001-aaaa-4bbb-8ccc-000000000009"]) {
             await assert.rejects(uploadFile(options({ filePath: file, kmsKeyId: bare }), { s3 }), {
@@ -220,6 +222,75 @@ describe("apps/ingest-client: uploadFile against s3rver", function () {
         }
         await assert.rejects(uploadFile(options({ filePath: file, customer: "St Marys" }), { s3 }), /--customer must be a customer id/);
         assert.strictEqual(proxy.requests.length, 0);
+    });
+
+    describe("object keys", () => {
+        const PREFIX = "customer=st-marys/source=upload/";
+        it("refuses '.', '..' and empty segments, a nested customer=, control characters, '\\' and keys over 1,024 UTF-8 bytes, without quoting the key", async () => {
+            const file = writeFile("Doe, Jane.pdf", Buffer.from("%PDF-1.7"));
+            const cases: [string, string][] = [
+                [`${PREFIX}Jane/../../customer=northside-clinic/x.pdf`, "--key must not have '.' or '..' segments (segment 4 is '..')"],
+                [`${PREFIX}./Jane.pdf`, "--key must not have '.' or '..' segments (segment 3 is '.')"],
+                [`${PREFIX}Jane//x.pdf`, "--key must not have empty segments ('//' or a '/' at the start or end; segment 4)"],
+                [`${PREFIX}Jane/`, "--key must not have empty segments ('//' or a '/' at the start or end; segment 4)"],
+                [`${PREFIX}customer=northside-clinic/Jane.pdf`, "--key must not name a customer again: segment 3 starts with 'customer=' (only the first may)"],
+                [`${PREFIX}Customer=northside-clinic/Jane.pdf`, "--key must not name a customer again: segment 3 starts with 'customer=' (only the first may)"],
+                [`${PREFIX}Jane\n.pdf`, "--key must not contain control characters (U+000A at character 37)"],
+                [`${PREFIX}Jane\u0085.pdf`, "--key must not contain control characters (U+0085 at character 37)"],
+                [`${PREFIX}Jane\\x.pdf`, "--key must not contain '\\' (a Windows path separator; S3 keys use '/')"],
+                // 33 + 2 x 496 = 1025 bytes in 529 characters: S3 counts bytes (the character count passed before).
+                [`${PREFIX}a${"é".repeat(496)}`, "--key must be at most 1024 UTF-8 bytes (S3's limit), got 1025"],
+                ["customer=st-marys-2/source=upload/Jane.pdf", "--key must start with the customer's prefix 'customer=st-marys/'"],
+            ];
+            for (const [key, message] of cases) {
+                await assert.rejects(uploadFile(options({ filePath: file, key }), { s3 }), (err: IngestionError) => {
+                    assert.strictEqual(err.kind, "usage");
+                    assert.strictEqual(err.message, message);
+                    assert.ok(!err.message.includes("Jane"), "the key is not quoted");
+                    return true;
+                });
+            }
+            const exact = `${PREFIX}${"é".repeat(496)}`;
+            assert.strictEqual(Buffer.byteLength(exact), 1024);
+            assert.strictEqual(checkUploadKey(exact, "st-marys"), exact);
+            assert.strictEqual(proxy.requests.length, 0, "nothing was sent");
+        });
+
+        it("stores a key in NFC, so the same name typed on macOS (NFD) and Windows (NFC) is one object", async () => {
+            const file = writeFile("n.txt", Buffer.from("x"));
+            const nfd = `${PREFIX}Rene\u0301e.txt`;
+            const result = await uploadFile(options({ filePath: file, key: nfd }), { s3 });
+            assert.strictEqual(result.key, `${PREFIX}Ren\u00e9e.txt`);
+            await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: `${PREFIX}Ren\u00e9e.txt` }));
+        });
+
+        it("names the object by an upload id, never the file name, keeping only a known extension", async () => {
+            const date = new Date(Date.UTC(2025, 2, 7));
+            assert.match(defaultUploadKey("st-marys", "/data/Doe, Jane MRN 00012345.pdf", date), new RegExp(`^customer=st-marys/source=upload/year=2025/month=03/day=07/${UUID.source}\\.pdf$`));
+            assert.match(defaultUploadKey("st-marys", "/data/jane.doe", date), new RegExp(`/day=07/${UUID.source}$`), "'.doe' is not an extension the lake knows");
+            assert.notStrictEqual(defaultUploadKey("st-marys", "a.pdf", date), defaultUploadKey("st-marys", "a.pdf", date), "a new id per upload");
+        });
+
+        it("keeps the file name in metadata only with --keep-file-name", async () => {
+            const name = "Doe, Jane MRN 00012345.pdf";
+            const file = writeFile(name, Buffer.from("%PDF-1.7 test"));
+            const upload = async (extra: string[]) => {
+                const stdout = new Capture();
+                const stderr = new Capture();
+                const code = await runCli(["upload", file, "--bucket", BUCKET, "--customer", "st-marys", "--kms-key-id", KEY_ARN, "--endpoint", proxy.endpoint, "--region", "us-east-1", ...extra], {
+                    stdout,
+                    stderr,
+                    clientOptions: { credentials: EMULATOR_CREDENTIALS },
+                });
+                assert.strictEqual(code, 0, stderr.text);
+                assert.ok(!stdout.text.includes("Jane") && !stderr.text.includes("Jane"), stdout.text);
+                const key = (JSON.parse(stdout.text) as { key: string }).key;
+                assert.match(key, new RegExp(`^customer=st-marys/source=upload/year=\\d{4}/month=\\d{2}/day=\\d{2}/${UUID.source}\\.pdf$`));
+                return (await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }))).Metadata ?? {};
+            };
+            assert.deepStrictEqual(await upload([]), {});
+            assert.deepStrictEqual(await upload(["--keep-file-name"]), { "original-file-name": encodeURIComponent(name) });
+        });
     });
 
     it("maps file extensions to content types", async () => {
@@ -240,7 +311,8 @@ describe("apps/ingest-client: uploadFile against s3rver", function () {
             );
             assert.strictEqual(code, 0, stderr.text);
             const result = JSON.parse(stdout.text) as { key: string; bytes: number; multipart: boolean };
-            assert.match(result.key, /^customer=northside-clinic\/source=upload\/year=\d{4}\/month=\d{2}\/day=\d{2}\/ct\.bin$/);
+            // .bin is not a known extension, so the key is the upload id alone.
+            assert.match(result.key, new RegExp(`^customer=northside-clinic/source=upload/year=\\d{4}/month=\\d{2}/day=\\d{2}/${UUID.source}$`));
             assert.strictEqual(result.bytes, 9 * MiB);
             assert.strictEqual(result.multipart, true);
             // Not a terminal: plain lines at quarters, ending at 100%, no carriage returns or escape codes.

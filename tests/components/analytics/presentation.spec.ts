@@ -38,7 +38,9 @@ describe("components/analytics/presentation", () => {
         const fn = inputs(one(rec, "aws:lambda/function:Function", "analytics-presentation-query-function"));
         const vars = (fn.environment as { variables: Record<string, string> }).variables;
         // min(60 s function timeout, 30 s API Gateway) - 2 s to answer 504 in time.
-        assert.deepStrictEqual([fn.name, vars.QUERY_TIMEOUT_MS, vars.CUSTOMER_CLAIM, vars.CACHE_ENDPOINT], ["hdp-prod-query-api", "28000", "customer", undefined]);
+        assert.deepStrictEqual([fn.name, vars.QUERY_TIMEOUT_MS, vars.CACHE_ENDPOINT], ["hdp-prod-query-api", "28000", undefined]);
+        // IAM mode: the handler's authorisation model (no JWT settings travel).
+        assert.deepStrictEqual([vars.AUTH_MODE, vars.ACCOUNT_ID, vars.ANALYST_ROLE_ARNS, vars.CUSTOMER_CLAIM, vars.TENANT_SCOPE], ["IAM", acct, `arn:aws:iam::${acct}:role/hdp-prod-analyst`, undefined, undefined]);
         const component = one(rec, "healthcare:analytics:PresentationApi", "analytics-presentation");
         const under = new Set(descendants(rec, component.urn).map((r) => r.urn));
         for (const t of [...APIGW, "aws:lambda/function:Function", "aws:opensearch/domain:Domain"]) {
@@ -59,7 +61,44 @@ describe("components/analytics/presentation", () => {
         for (const r of ofType(rec, "aws:apigatewayv2/route:Route")) {
             assert.strictEqual(inputs(r).authorizationType, "JWT");
             assert.deepStrictEqual(r.propertyDependencies.authorizerId, [one(rec, "aws:apigatewayv2/authorizer:Authorizer", "analytics-presentation-jwt").urn]);
+            // API Gateway lets a token through with ANY ONE of a route's scopes: both kinds of caller are listed,
+            // and a token with neither (no scope, or only openid/profile) is refused before the function runs.
+            assert.deepStrictEqual(inputs(r).authorizationScopes, ["hdp-api/tenant", "hdp-api/analyst"], inputs(r).routeKey as string);
         }
+        const fn = inputs(one(rec, "aws:lambda/function:Function", "analytics-presentation-query-function"));
+        const vars = (fn.environment as { variables: Record<string, string> }).variables;
+        assert.deepStrictEqual([vars.AUTH_MODE, vars.CUSTOMER_CLAIM, vars.TENANT_SCOPE, vars.ANALYST_SCOPE, vars.ACCOUNT_ID], ["JWT", "customer", "hdp-api/tenant", "hdp-api/analyst", undefined]);
+        // JWT mode reads no role tags.
+        const policy = policyDocument(one(rec, "aws:iam/rolePolicy:RolePolicy", "analytics-presentation-query-policy"));
+        assert.ok(!JSON.stringify(policy).includes("iam:"));
+    });
+
+    it("passes the configured claim and scopes; without an analyst scope the routes accept only the tenant scope", async () => {
+        const { rec } = await recordAnalytics({ stack: "dev", mode: "preview", overrides: { ...JWT, apiJwtCustomerClaim: "custom:customer", apiJwtTenantScope: "api://hdp/tenant", apiJwtAnalystScope: "" } });
+        for (const r of ofType(rec, "aws:apigatewayv2/route:Route")) assert.deepStrictEqual(inputs(r).authorizationScopes, ["api://hdp/tenant"]);
+        const fn = inputs(one(rec, "aws:lambda/function:Function", "analytics-presentation-query-function"));
+        const vars = (fn.environment as { variables: Record<string, string> }).variables;
+        assert.deepStrictEqual([vars.CUSTOMER_CLAIM, vars.TENANT_SCOPE, vars.ANALYST_SCOPE], ["custom:customer", "api://hdp/tenant", undefined]);
+    });
+
+    it("IAM mode: the function may read the customer tag of this stack's roles, and nothing else of IAM", async () => {
+        const { cfg, rec } = await recordAnalytics({ stack: "prod", mode: "preview" });
+        const acct = cfg.naming.accountId;
+        const policy = policyDocument(one(rec, "aws:iam/rolePolicy:RolePolicy", "analytics-presentation-query-policy"));
+        const can = (action: string, resource: string) =>
+            simulate({ principal: `arn:aws:iam::${acct}:role/hdp-prod-query-api-fn`, action, resource, resourceAccount: acct }, { identityPolicy: policy });
+        assert.strictEqual(await can("iam:ListRoleTags", `arn:aws:iam::${acct}:role/hdp-prod-customer-st-marys-reader`), "Allowed");
+        assert.strictEqual(await can("iam:ListRoleTags", `arn:aws:iam::${acct}:role/hdp-prod-analyst`), "Allowed");
+        // Not another stack's roles, other roles of the account, roles under a path, or another account's.
+        assert.strictEqual(await can("iam:ListRoleTags", `arn:aws:iam::${acct}:role/hdp-dev-customer-st-marys-reader`), "ImplicitlyDenied");
+        assert.strictEqual(await can("iam:ListRoleTags", `arn:aws:iam::${acct}:role/OrganizationAccountAccessRole`), "ImplicitlyDenied");
+        assert.strictEqual(await can("iam:ListRoleTags", `arn:aws:iam::${acct}:role/ops/hdp-prod-x`), "ImplicitlyDenied");
+        assert.strictEqual(await can("iam:ListRoleTags", "arn:aws:iam::111122223333:role/hdp-prod-customer-st-marys-reader"), "ImplicitlyDenied");
+        // Reading tags, never changing them (a tag is a tenant assignment).
+        for (const action of ["iam:TagRole", "iam:UntagRole", "iam:GetRole", "iam:PassRole"]) {
+            assert.strictEqual(await can(action, `arn:aws:iam::${acct}:role/hdp-prod-customer-st-marys-reader`), "ImplicitlyDenied", action);
+        }
+        assert.strictEqual(await can("iam:ListUserTags", `arn:aws:iam::${acct}:user/hdp-prod-jane`), "ImplicitlyDenied");
     });
 
     it("creates no API, function or access logs when the API is disabled", async () => {

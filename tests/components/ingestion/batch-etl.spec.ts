@@ -1,14 +1,14 @@
 import * as assert from "assert";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
-import { execFileSync, spawnSync } from "child_process";
-import { BatchEtl, crawlerPath, ETL_SCRIPT_PATH } from "../../../components/ingestion/batch-etl";
+import { BatchEtl, crawlerPath } from "../../../components/ingestion/batch-etl";
 import { BatchEtlSettings } from "../../../components/ingestion/settings";
 import { PlatformConfig } from "../../../components/shared/config";
 import { Recording } from "../../../tools/offline/recorder";
 import { contextOf, descendants, fakeKeys, fakeNetwork, inputs, isWireSecret, one, ofType, ROOT, SECRET_SIG } from "../../support/platform";
+import { sourcePrefix, tableSource } from "../../../components/shared/lake-layout";
 import { bucketRef, decide, documentOf, MODES, platformConfig, record } from "./support";
+import { PYTHON, runOne } from "./glue/harness";
 
 /** The batch settings of a config that switches batch ETL on. */
 function batchOf(cfg: PlatformConfig): BatchEtlSettings {
@@ -155,7 +155,12 @@ describe("components/ingestion/batch-etl: BatchEtl", () => {
                     assert.strictEqual(args["--TempDir"], `s3://${assets.name}/glue/temp/${p}-ingest-batch-jdbc-to-parquet/`);
                     assert.strictEqual(args["--source_tables"], cfg.ingestion.batch.sourceTables.join(","));
                     assert.strictEqual(args["--connection_type"], stack === "prod" ? "postgresql" : "mysql");
-                    assert.deepStrictEqual(job.nonOverridableArguments, { "--target_path": `s3://${raw.name}/customer=${customer}/`, "--customer": customer });
+                    assert.deepStrictEqual(job.nonOverridableArguments, {
+                        "--target_path": `s3://${raw.name}/customer=${customer}/`,
+                        "--customer": customer,
+                        // Each table's source, from lake-layout.ts tableSource; the script folds nothing itself.
+                        "--table_sources": stack === "prod" ? "ehr.encounters=ehr-encounters,ehr.observations=ehr-observations,ehr.patients=ehr-patients" : "lab.results=lab-results,lab.orders=lab-orders",
+                    });
 
                     const trigger = inputs(one(rec, "aws:glue/trigger:Trigger", "ingest-batch-schedule"));
                     assert.strictEqual(trigger.type, "SCHEDULED");
@@ -165,6 +170,31 @@ describe("components/ingestion/batch-etl: BatchEtl", () => {
 
                     const component = one(rec, "healthcare:ingestion:BatchEtl", "ingest-batch");
                     assert.strictEqual(descendants(rec, component.urn).length, rec.resources.length - 2, "every resource is parented under the component");
+                });
+
+                it("runs the uploaded script with the job's arguments: each table lands under the source prefix lake-layout.ts gives it", async function () {
+                    if (!PYTHON) {
+                        this.skip(); // python3 is not installed on this machine: the script cannot run here
+                    }
+                    const job = inputs(one(rec, "aws:glue/job:Job", "ingest-batch-job"));
+                    const jobArgs = {
+                        "--JOB_NAME": job.name as string,
+                        ...(job.defaultArguments as Record<string, string>),
+                        ...(job.nonOverridableArguments as Record<string, string>),
+                    };
+                    const tables = batchOf(cfg).tables;
+                    const run = runOne({ main: { args: jobArgs, rows: Object.fromEntries(tables.map((t) => [`${t.schema}.${t.table}`, 1])) } });
+                    assert.strictEqual(run.error, undefined);
+                    assert.deepStrictEqual(
+                        (run.events ?? []).filter((e) => "write" in e).map((e) => e.path),
+                        tables.map((t) => `s3://${raw.name}/${sourcePrefix(customer, tableSource(t.schema, t.table) as string)}`),
+                    );
+                    // A manual run may narrow the tables, but not point them elsewhere.
+                    const narrowed = runOne({ main: { args: { ...jobArgs, "--source_tables": `${tables[1].schema}.${tables[1].table}` }, rows: { [`${tables[1].schema}.${tables[1].table}`]: 1 } } });
+                    assert.deepStrictEqual(
+                        (narrowed.events ?? []).filter((e) => "write" in e).map((e) => e.path),
+                        [`s3://${raw.name}/customer=${customer}/source=${tables[1].source}/`],
+                    );
                 });
 
                 it("gives the Glue role a policy known at preview that writes only its customer's raw prefix, append-only", async () => {
@@ -201,51 +231,5 @@ describe("components/ingestion/batch-etl: BatchEtl", () => {
     it("derives crawler paths per engine", async () => {
         assert.strictEqual(crawlerPath("postgresql", "ehr", { schema: "public", table: "patients" }), "ehr/public/patients");
         assert.strictEqual(crawlerPath("mysql", "lab", { schema: "lab", table: "results" }), "lab/results");
-    });
-
-    describe("the Glue script (components/ingestion/glue/jdbc_to_parquet.py)", () => {
-        const python = spawnSync("python3", ["--version"]).status === 0 ? "python3" : undefined;
-
-        it("compiles (python3 -m py_compile)", async function () {
-            if (!python) {
-                this.skip(); // python3 is not installed on this machine: the script cannot be compiled here
-            }
-            const out = fs.mkdtempSync(path.join(os.tmpdir(), "glue-pyc-"));
-            // Compiled to a temp file so that no __pycache__ appears in the repository.
-            execFileSync(python as string, ["-c", "import py_compile, sys; py_compile.compile(sys.argv[1], cfile=sys.argv[2], doraise=True)", ETL_SCRIPT_PATH, path.join(out, "x.pyc")]);
-            fs.rmSync(out, { recursive: true, force: true });
-        });
-
-        it("parses source tables, builds per-table lake paths and bookmark options like the component configures them", async function () {
-            if (!python) {
-                this.skip(); // python3 is not installed on this machine
-            }
-            const program = [
-                "import importlib.util, json, sys",
-                "spec = importlib.util.spec_from_file_location('etl', sys.argv[1]); etl = importlib.util.module_from_spec(spec); spec.loader.exec_module(etl)",
-                "out = {'tables': etl.parse_tables('ehr.encounters:updated_at, ehr.Lab_Results'),",
-                "       'path': etl.table_path('s3://hdp-prod-raw-345678901234-us-east-1/customer=st-marys/', 'EHR', 'Lab_Results'),",
-                "       'options': etl.read_options('conn', 'ehr', 'encounters', 'updated_at')}",
-                "errors = []",
-                "for bad in ['encounters', 'ehr.enc;drop', '']:",
-                "    try: etl.parse_tables(bad)",
-                "    except ValueError as e: errors.append(str(e))",
-                "try: etl.table_path('s3://raw/other/', 'a', 'b')",
-                "except ValueError as e: errors.append(str(e))",
-                "out['errors'] = errors",
-                "print(json.dumps(out))",
-            ].join("\n");
-            // -B: no __pycache__ next to the script in the repository.
-            const result = JSON.parse(execFileSync(python as string, ["-B", "-c", program, ETL_SCRIPT_PATH], { encoding: "utf8" }));
-            assert.deepStrictEqual(result.tables, [["ehr", "encounters", "updated_at"], ["ehr", "Lab_Results", null]]);
-            assert.strictEqual(result.path, "s3://hdp-prod-raw-345678901234-us-east-1/customer=st-marys/source=ehr-lab-results/");
-            assert.deepStrictEqual(result.options, { useConnectionProperties: "true", connectionName: "conn", dbtable: "ehr.encounters", jobBookmarkKeys: ["updated_at"], jobBookmarkKeysSortOrder: "asc" });
-            assert.deepStrictEqual(result.errors, [
-                "source table 'encounters' is not schema.table or schema.table:bookmark_column",
-                "source table 'ehr.enc;drop' is not schema.table or schema.table:bookmark_column",
-                "--source_tables names no table",
-                "--target_path must be s3://<bucket>/customer=<id>/, got 's3://raw/other/'",
-            ]);
-        });
     });
 });

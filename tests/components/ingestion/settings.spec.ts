@@ -74,14 +74,47 @@ describe("components/ingestion/settings", () => {
         assert.strictEqual(batch.jdbcCertS3Uri, "s3://certs-bucket/ca/hospital.pem");
     });
 
+    it("rejects source tables whose raw-zone prefixes collide (case, punctuation, 64-character cut, repeats), naming them and the prefix", async () => {
+        const rule = "source=<schema>-<table>, lowercased, every other run of characters one hyphen, at most 64 characters";
+        const long = "a".repeat(70);
+        assert.deepStrictEqual(
+            problemsFor({
+                etlSourceTables: [
+                    "ehr.Lab_Results:updated_at",
+                    "ehr.encounters",
+                    "EHR.lab_results",
+                    "ehr_lab.results",
+                    `ehr.${long}_x`,
+                    `ehr.${long}_y`,
+                    "ehr.patients",
+                    "ehr.patients:updated_at",
+                    "_._",
+                ],
+            }),
+            [
+                `healthcare-data-platform:etlSourceTables[8]: expected schema.table with a letter or digit in it (its raw-zone prefix keeps only letters, digits and hyphens: ${rule}), got '_._'`,
+                `healthcare-data-platform:etlSourceTables: expected tables that each map to their own raw-zone prefix (${rule}); these share source=ehr-lab-results/, got ["ehr.Lab_Results","EHR.lab_results","ehr_lab.results"]`,
+                `healthcare-data-platform:etlSourceTables: expected tables that each map to their own raw-zone prefix (${rule}); these share source=ehr-${"a".repeat(60)}/, got ["ehr.${long}_x","ehr.${long}_y"]`,
+                `healthcare-data-platform:etlSourceTables: expected tables that each map to their own raw-zone prefix (${rule}); these share source=ehr-patients/, got ["ehr.patients","ehr.patients"]`,
+            ],
+        );
+        // Distinct prefixes pass, and each table carries its own to the component.
+        const batch = platformConfig("prod", { etlSourceTables: ["ehr.Lab_Results:updated_at", "ehr.lab_orders"] }).ingestion.batch;
+        assert.ok(batch.enabled);
+        assert.deepStrictEqual(
+            batch.tables.map((t) => t.source),
+            ["ehr-lab-results", "ehr-lab-orders"],
+        );
+    });
+
     it("hands batch ETL the parsed source and tables, so the component never parses", async () => {
         const batch = platformConfig("prod").ingestion.batch;
         assert.ok(batch.enabled);
         assert.deepStrictEqual(batch.source, { engine: "postgresql", database: "ehr" });
         assert.deepStrictEqual(batch.tables, [
-            { schema: "ehr", table: "encounters", bookmarkKey: undefined },
-            { schema: "ehr", table: "observations", bookmarkKey: undefined },
-            { schema: "ehr", table: "patients", bookmarkKey: undefined },
+            { schema: "ehr", table: "encounters", bookmarkKey: undefined, source: "ehr-encounters" },
+            { schema: "ehr", table: "observations", bookmarkKey: undefined, source: "ehr-observations" },
+            { schema: "ehr", table: "patients", bookmarkKey: undefined, source: "ehr-patients" },
         ]);
         assert.strictEqual(platformConfig("dev").ingestion.batch.enabled, false);
     });

@@ -205,8 +205,9 @@ describe("Network (healthcare:network:Network)", () => {
         it("one interface endpoint per default service, in the private subnets, behind the endpoint group, with private DNS", async () => {
             const { rec } = await record("dev", "up");
             const interfaces = ofType(rec, T.endpoint).filter((r) => inputs(r).vpcEndpointType === "Interface");
-            const services = interfaces.map((r) => String(inputs(r).serviceName).replace("com.amazonaws.us-east-1.", ""));
-            assert.deepStrictEqual([...services].sort(), [...DEFAULT_INTERFACE_ENDPOINTS].sort());
+            const services = interfaces.map((r) => String(inputs(r).serviceName).replace("com.amazonaws.us-east-1.", "").replace("com.amazonaws.", ""));
+            // Dev's query API authorises with IAM, so the composition adds the IAM endpoint (see the next test).
+            assert.deepStrictEqual([...services].sort(), [...DEFAULT_INTERFACE_ENDPOINTS, "iam"].sort());
             assert.ok(!services.includes("execute-api"), "execute-api would hijack *.execute-api names of public APIs");
             const sg = one(rec, T.sg, "network-endpoints-sg").id;
             for (const r of interfaces) {
@@ -215,6 +216,32 @@ describe("Network (healthcare:network:Network)", () => {
                 assert.deepStrictEqual(ep.subnetIds, vpcOutputs(rec).privateSubnetIds, r.name);
                 assert.deepStrictEqual(ep.securityGroupIds, [sg], r.name);
             }
+        });
+
+        it("an IAM-mode query API in us-east-1 gets the global IAM endpoint (com.amazonaws.iam) for its tenant lookup; a JWT API, or another Region (NAT), does not; the component refuses it outside us-east-1", async () => {
+            const iamEndpoints = (rec: Recording) => ofType(rec, T.endpoint).filter((r) => String(inputs(r).serviceName).startsWith("com.amazonaws.iam"));
+            for (const stack of ["dev", "prod"] as const) {
+                const { rec, cfg } = await record(stack, "preview");
+                assert.strictEqual(cfg.analytics.api.authorization, "IAM");
+                const [iam] = iamEndpoints(rec);
+                assert.strictEqual(iamEndpoints(rec).length, 1, stack);
+                assert.strictEqual(iam.name, "network-iam-endpoint");
+                assert.strictEqual(inputs(iam).serviceName, "com.amazonaws.iam");
+                assert.strictEqual(inputs(iam).privateDnsEnabled, true, "the SDK's iam.amazonaws.com must resolve to the endpoint");
+            }
+            const jwt = await record("dev", "preview", { apiAuthorization: "JWT", apiJwtIssuer: "https://idp.example.org", apiJwtAudience: ["hdp-api"] });
+            assert.deepStrictEqual(iamEndpoints(jwt.rec), []);
+            // Outside us-east-1 there is no IAM endpoint to create: IAM mode reaches IAM through NAT there (config requires it).
+            const westWithNat = await record("dev", "preview", { "aws:region": "us-west-2", natGateways: "single" });
+            assert.deepStrictEqual(iamEndpoints(westWithNat.rec), []);
+            const cfg = platformConfig("dev");
+            await assert.rejects(
+                recordProgram(async () => {
+                    new Network("network", { ...argsFor(cfg, { interfaceEndpoints: ["kms", "iam"] }), context: { ...contextOf(cfg), naming: { ...cfg.naming, region: "eu-west-1" } } });
+                }, { mode: "preview" }),
+                (e: Error) =>
+                    e.message === "Network 'network': interfaceEndpoints lists 'iam', whose endpoint service (com.amazonaws.iam) AWS offers only in us-east-1; the stack's region is eu-west-1",
+            );
         });
 
         it("a chosen endpoint list is honoured and a service listed twice is refused by name", async () => {

@@ -202,7 +202,7 @@ describe("components/shared/config", () => {
                 `healthcare-data-platform:onPremVpnPeerIp: expected the public IPv4 address of your VPN device, not an address of a documentation range (RFC 5737) ${lane}, got '203.0.113.10'`,
             ]);
             assert.deepStrictEqual(real("dev"), [`aws:allowedAccountIds: expected your AWS account id, not the example 210987654321 ${lane}, got ["210987654321"]`]);
-            assert.deepStrictEqual(real("prod", { "aws:allowedAccountIds": ["602214076123"], onPremVpnPeerIp: "52.94.1.17", kmsKeyAdministratorArns: [], accessTrustedPrincipalArns: [] }), []);
+            assert.deepStrictEqual(real("prod", { "aws:allowedAccountIds": ["602214076123"], onPremVpnPeerIp: "52.94.1.17", kmsKeyAdministratorArns: [], accessTrustedPrincipalArns: [], apiIamAnalystRoleArns: [] }), []);
             // The offline engine and the specs read the stack files as they are.
             assert.strictEqual(platformConfig("prod").naming.accountId, "345678901234");
             assert.strictEqual(isTestLane({ HDP_TEST_LANE: "offline" }), true);

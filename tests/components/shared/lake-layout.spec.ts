@@ -8,6 +8,8 @@ import {
     partitionPrefix,
     sourcePrefix,
     sourcePrefixOf,
+    SOURCE_PATTERN,
+    tableSource,
 } from "../../../components/shared/lake-layout";
 import { platformConfig } from "../../support/platform";
 
@@ -45,6 +47,31 @@ describe("components/shared/lake-layout", () => {
         assert.strictEqual(customerPrefixOf("${aws:PrincipalTag/customer}"), "customer=${aws:PrincipalTag/customer}/");
         assert.strictEqual(sourcePrefixOf("*", LAKE_SOURCES.stream), "customer=*/source=stream/");
         assert.throws(() => customerPrefix("*"), /customerPrefix: customer must be a customer id/);
+    });
+
+    it("names an on-prem table's source by folding case and punctuation and cutting to 64 characters, always a valid source", () => {
+        const long = "a".repeat(70);
+        const vectors: [string, string, string | undefined][] = [
+            ["ehr", "encounters", "ehr-encounters"],
+            ["EHR", "Lab_Results", "ehr-lab-results"],
+            // The fold is lossy: these are distinct tables with one value (config validation rejects the pair).
+            ["ehr", "lab_results", "ehr-lab-results"],
+            ["ehr_lab", "results", "ehr-lab-results"],
+            ["_ehr__", "$x$", "ehr-x"],
+            ["ehr", long, `ehr-${"a".repeat(60)}`],
+            // Cut at 64 leaves a trailing hyphen, which is dropped: 63 characters.
+            ["ehr", `${"b".repeat(59)}_c`, `ehr-${"b".repeat(59)}`],
+            ["_", "_", undefined],
+            ["_", "$", undefined],
+        ];
+        for (const [schema, table, expected] of vectors) {
+            const source = tableSource(schema, table);
+            assert.strictEqual(source, expected, `${schema}.${table}`);
+            if (source !== undefined) {
+                assert.ok(SOURCE_PATTERN.test(source), `${schema}.${table} -> '${source}' is a valid source`);
+                assert.strictEqual(sourcePrefix("st-marys", source), `customer=st-marys/source=${source}/`);
+            }
+        }
     });
 
     it("finds the customer of a key at the start or after a folder, as the Athena queries do", () => {

@@ -19,12 +19,12 @@ function npmRun(args: string[]): Promise<{ code: number | null; stdout: string; 
 }
 
 describe("offline engine: the preview:offline command", () => {
-    it("prints resources, violations grouped by policy, not-applicable counts, remediations and a summary, exits 1 and writes --json", async () => {
+    it("with --verbose prints resources, violations grouped by policy, not-applicable counts, remediations and a summary, exits 1 and writes --json", async () => {
         const dir = scratchDir("cli");
         try {
             const json = path.join(dir, "record.json");
             const program = path.relative(REPO, path.join(TOY_PROJECT, "index.ts"));
-            const { code, stdout, stderr } = await npmRun(["--stack", "test", "--program", program, "--policy-pack", path.relative(REPO, TOY_PACK), "--json", json]);
+            const { code, stdout, stderr } = await npmRun(["--stack", "test", "--program", program, "--policy-pack", path.relative(REPO, TOY_PACK), "--json", json, "--verbose"]);
             assert.strictEqual(code, 1, `${stdout}\n${stderr}`);
             const lines = stdout.split("\n");
             assert.strictEqual(lines[0], "Offline preview of toy-offline/test");
@@ -42,7 +42,7 @@ describe("offline engine: the preview:offline command", () => {
                 stdout,
                 /\nSummary: 8 resources · 1 mandatory · \d+ advisory · \d+ not applicable · 1 remediation · [\d.]+s · FAILED: mandatory policy violations \(exit 1\)\n$/,
             );
-            // Progress goes to stderr, the report to stdout.
+            // Progress goes to stderr (with --verbose only), the report to stdout.
             assert.match(stderr, /\[offline +[\d.]+s\] policy-start: starting policy pack /);
             assert.ok(!stdout.includes("[offline"));
 
@@ -62,6 +62,45 @@ describe("offline engine: the preview:offline command", () => {
         }
     });
 
+    it("is quiet by default: violations, remediations and the summary; no resource or not-applicable tables, no progress", async () => {
+        const program = path.relative(REPO, path.join(TOY_PROJECT, "index.ts"));
+        const { code, stdout, stderr } = await npmRun(["--stack", "test", "--program", program, "--policy-pack", path.relative(REPO, TOY_PACK)]);
+        assert.strictEqual(code, 1, `${stdout}\n${stderr}`);
+        assert.strictEqual(stderr, "");
+        const lines = stdout.split("\n");
+        assert.ok(lines.includes("Resources: 8 (6 custom, 2 components); --verbose lists them per component and type"), stdout);
+        assert.ok(!lines.includes("  toy:storage:Vault vault"), stdout);
+        assert.ok(!lines.some((l) => /^Not applicable: /.test(l) || /toy-kms-rotation +\d+/.test(l)), stdout);
+        assert.ok(lines.includes("  [mandatory] toy-bucket-encrypted · severity high · HIPAA 164.312(a)(2)(iv) (1)"), stdout);
+        assert.ok(lines.includes("Remediations: 1") && lines.includes("    forceDestroy: true -> false"), stdout);
+        assert.match(stdout, /\nSummary: 8 resources · 1 mandatory · .* \(exit 1\)\n$/);
+    });
+
+    it("prints no warning for the dev stack: outputs of features dev turns off are omitted, not exported as undefined", async function () {
+        this.timeout(120_000);
+        const dir = scratchDir("cli-dev");
+        try {
+            const json = path.join(dir, "dev.json");
+            const { code, stdout, stderr } = await npmRun(["--stack", "dev", "--json", json]);
+            assert.strictEqual(code, 0, `${stdout}\n${stderr}`);
+            // Only the --json line reaches stderr; the runtime's "Undefined value (...)" warnings are gone.
+            assert.deepStrictEqual(stderr.trim().split("\n"), [`[offline] wrote ${json}`]);
+            assert.ok(!/warning/i.test(stdout), stdout);
+            assert.ok(!stdout.includes("Not applicable:"), stdout);
+            const record = JSON.parse(fs.readFileSync(json, "utf8"));
+            assert.deepStrictEqual(record.warnings, []);
+            // Dev has no VPN, warehouse, batch ETL, file gateway or OpenSearch: those keys are absent.
+            for (const key of ["vpnConnectionId", "warehouseEndpoint", "warehouseAdminSecretArn", "etlJobName", "fileGatewayArn", "opensearchEndpoint"]) {
+                assert.ok(!(key in record.stackOutputs), `${key} is exported: ${JSON.stringify(record.stackOutputs[key])}`);
+            }
+            // The not-applicable results stay in the JSON record.
+            assert.ok(record.notApplicable.length > 0);
+            assert.strictEqual(record.summary.notApplicable, record.notApplicable.length);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
     it("prints the program's own error and the config key it names when the program fails (exit 2)", async () => {
         const r = await runOffline({ stack: "broken", projectDir: TOY_PROJECT, policyPackDir: null });
         const report = formatReport(r).split("\n");
@@ -76,14 +115,15 @@ describe("offline engine: the preview:offline command", () => {
     });
 
     it("parses its options and rejects bad usage with a message", async () => {
-        assert.deepStrictEqual(parseArgs(["--stack", "dev"]), { stack: "dev", mode: "preview", program: undefined, policyPack: "policy-pack", policyPackConfig: undefined, json: undefined, secrets: [] });
-        assert.deepStrictEqual(parseArgs(["--stack=prod", "--mode", "up", "--policy-pack", "none", "--json", "o.json", "--secret", "onPremDbPassword", "--secret=other"]), {
+        assert.deepStrictEqual(parseArgs(["--stack", "dev"]), { stack: "dev", mode: "preview", program: undefined, policyPack: "policy-pack", policyPackConfig: undefined, json: undefined, verbose: false, secrets: [] });
+        assert.deepStrictEqual(parseArgs(["--stack=prod", "--mode", "up", "--policy-pack", "none", "--json", "o.json", "--secret", "onPremDbPassword", "--secret=other", "--verbose"]), {
             stack: "prod",
             mode: "up",
             program: undefined,
             policyPack: null,
             policyPackConfig: undefined,
             json: "o.json",
+            verbose: true,
             secrets: ["onPremDbPassword", "other"],
         });
         assert.throws(() => parseArgs(["--mode", "up"]), (e: Error) => e instanceof UsageError && e.message === "--stack is required");
