@@ -20,6 +20,8 @@ export interface ArchitectureGroup {
     label: string;
     /** Badges all of the group's components share. */
     badges?: string[];
+    /** The main resources all of the group's drawn components share (every lake zone is an S3 bucket), said once. */
+    detail?: string;
 }
 
 /** One component as a node shows it. */
@@ -38,10 +40,18 @@ export interface ArchitectureNode {
     id: string;
     group?: string;
     external?: ExternalParty;
-    /**
-     * One entry, or, for the node that gathers a group's components no data flows through (the security baseline,
-     * stores nothing reads yet), one entry per component: they stay visible with their badges without stacking boxes.
-     */
+    /** One entry: the component (or external party) the node stands for. */
+    entries: NodeEntry[];
+}
+
+/**
+ * A group's components no recorded data flow touches (the security baseline, stores nothing reads yet). They are no
+ * boxes of the diagram: stacked there they made its columns three times as tall as the flow, pushing it off the first
+ * screen. The report lists them, with their badges, in one strip under the diagram.
+ */
+export interface QuietComponents {
+    /** Label of the group (area) they belong to. */
+    group: string;
     entries: NodeEntry[];
 }
 
@@ -59,6 +69,7 @@ export interface Architecture {
     groups: ArchitectureGroup[];
     nodes: ArchitectureNode[];
     flows: Flow[];
+    quiet: QuietComponents[];
     legend: string[];
     mermaid: string;
 }
@@ -454,6 +465,7 @@ export function buildArchitecture(all: readonly RecordedResource[]): Architectur
 
     const groups = new Map<string, ArchitectureGroup>();
     const nodes: ArchitectureNode[] = [];
+    const quiet = new Map<string, QuietComponents>();
     const nodeId = new Map<string, string>();
     for (const urn of nodeUrns) {
         const c = byUrn.get(urn) as RecordedResource;
@@ -501,10 +513,9 @@ export function buildArchitecture(all: readonly RecordedResource[]): Architectur
             nodeId.set(urn, id);
             nodes.push({ id, group: group.id, entries: [entry] });
         } else {
-            const id = `${group.id}_more`;
-            const gathered = nodes.find((n) => n.id === id);
-            if (gathered) gathered.entries.push(entry);
-            else nodes.push({ id, group: group.id, entries: [entry] });
+            const q = quiet.get(group.id) ?? { group: group.label, entries: [] };
+            q.entries.push(entry);
+            quiet.set(group.id, q);
         }
     }
     for (const party of Object.keys(EXTERNAL_LABEL) as ExternalParty[]) {
@@ -514,14 +525,19 @@ export function buildArchitecture(all: readonly RecordedResource[]): Architectur
         nodeId.set(party, `x_${party}`);
         nodes.push({ id: `x_${party}`, external: party, entries: [{ name: EXTERNAL_LABEL[party], detail, badges: [] }] });
     }
-    // Badges every component of a group shares (all lake zones use the data-lake key) are said once, on the group.
-    for (const g of groups.values()) {
+    // Badges and main resources every drawn component of a group shares (all lake zones are S3 buckets under the
+    // data-lake key) are said once, on the group: one line less in each of its boxes, and its column is the tallest.
+    const drawnGroups = [...groups.values()].filter((g) => nodes.some((n) => n.group === g.id));
+    for (const g of drawnGroups) {
         const entries = nodes.filter((n) => n.group === g.id).flatMap((n) => n.entries);
         if (entries.length < 2) continue;
         const shared = entries[0].badges.filter((b) => entries.every((e) => e.badges.includes(b)));
-        if (shared.length === 0) continue;
-        g.badges = shared;
+        if (shared.length) g.badges = shared;
         for (const e of entries) e.badges = e.badges.filter((b) => !shared.includes(b));
+        if (entries.every((e) => e.detail === entries[0].detail)) {
+            g.detail = entries[0].detail;
+            for (const e of entries) e.detail = "";
+        }
     }
     const flowList = [...flows.values()]
         .filter((f) => nodeId.has(f.from) && nodeId.has(f.to))
@@ -532,7 +548,8 @@ export function buildArchitecture(all: readonly RecordedResource[]): Architectur
         "Thick arrow: the flow crosses the account's trust boundary; its label names the protection.",
         "Badges: key <domain> = encrypted with that KMS key of the keys component; logs = writes a log group or S3 access logs; N alarms = alarms to the alerts topic; backup = in an AWS Backup plan.",
     ];
-    return { groups: [...groups.values()], nodes, flows: flowList, legend, mermaid: toMermaid([...groups.values()], nodes, flowList) };
+    if (quiet.size) legend.push("No recorded data flow: components listed under the diagram, with their badges, instead of boxes.");
+    return { groups: drawnGroups, nodes, flows: flowList, quiet: [...quiet.values()], legend, mermaid: toMermaid(drawnGroups, nodes, flowList) };
 }
 
 const mermaidText = (s: string) => s.replace(/["<>#]/g, "'");
@@ -553,19 +570,21 @@ export function wrap(text: string, width = 22): string[] {
 }
 
 function toMermaid(groups: ArchitectureGroup[], nodes: ArchitectureNode[], flows: Flow[]): string {
-    const entry = (e: NodeEntry) => {
-        const badges = e.badges.join(" · ");
-        // Detail and badges share a line when they fit: fewer lines, shorter columns.
-        const rest = badges && `${e.detail} · ${badges}`.length <= 24 ? [`<small>${mermaidText(e.detail)} · <i>${mermaidText(badges)}</i></small>`] : [...wrap(e.detail).map((l) => `<small>${mermaidText(l)}</small>`), ...wrap(badges).map((l) => `<i><small>${mermaidText(l)}</small></i>`)];
-        return [`<b>${mermaidText(e.name)}</b>`, ...rest].join("<br/>");
-    };
-    // A gathered node lists one component a line: a stack of two-line entries would make its column the tallest.
-    const line = (e: NodeEntry) => `<b>${mermaidText(e.name)}</b> <small>${mermaidText(e.detail)}${e.badges.length ? ` · <i>${mermaidText(e.badges.join(" · "))}</i>` : ""}</small>`;
-    const label = (n: ArchitectureNode) => (n.entries.length > 1 ? n.entries.map(line) : n.entries.map(entry)).join("<br/>");
+    const label = (n: ArchitectureNode) =>
+        n.entries
+            .map((e) => {
+                const badges = e.badges.join(" · ");
+                const both = [e.detail, badges].filter(Boolean).join(" · ");
+                // Detail and badges share a line when they fit: fewer lines, shorter columns.
+                const rest = both.length <= 24 ? (both ? [`<small>${mermaidText(e.detail)}${e.detail && badges ? " · " : ""}${badges ? `<i>${mermaidText(badges)}</i>` : ""}</small>`] : []) : [...wrap(e.detail).map((l) => `<small>${mermaidText(l)}</small>`), ...wrap(badges).map((l) => `<i><small>${mermaidText(l)}</small></i>`)];
+                return [`<b>${mermaidText(e.name)}</b>`, ...rest].join("<br/>");
+            })
+            .join("<br/>");
     const lines = ["flowchart LR"];
     for (const n of nodes.filter((x) => x.external)) lines.push(`  ${n.id}(["${label(n)}"])`);
     for (const g of groups) {
-        lines.push(`  subgraph ${g.id}["${mermaidText(g.label)}${g.badges ? ` <i>${mermaidText(g.badges.join(" · "))}</i>` : ""}"]`);
+        const shared = [g.detail && mermaidText(g.detail), g.badges && `<i>${mermaidText(g.badges.join(" · "))}</i>`].filter(Boolean).join(" · ");
+        lines.push(`  subgraph ${g.id}["${mermaidText(g.label)}${shared ? `<br/><small>${shared}</small>` : ""}"]`);
         for (const n of nodes.filter((x) => x.group === g.id)) lines.push(`    ${n.id}["${label(n)}"]`);
         lines.push("  end");
     }

@@ -31,15 +31,23 @@ export function engineLine(ev: Evidence): string {
     return `${engine}, exit code ${e.exitCode}`;
 }
 
-/** `IAM role ×23, security group ×8 (+5 more kinds)`. */
-export function controlsText(s: SafeguardEvidence, max = 2): string {
+/**
+ * `IAM role ×23, security group ×8 (+5 more kinds)`. With `maxChars`, as many of the top kinds as fit (at least one)
+ * and a short `(+5 kinds)`: the first screen's table keeps each safeguard on one line; every kind is in its details.
+ */
+export function controlsText(s: SafeguardEvidence, max = 2, maxChars = Infinity): string {
     if (s.controls.length === 0) return "none recorded";
-    const shown = s.controls.slice(0, max).map((c) => (c.count > 1 ? `${c.kind} ×${c.count}` : c.kind));
-    return `${shown.join(", ")}${s.controls.length > max ? ` (+${s.controls.length - max} more kinds)` : ""}`;
+    const all = s.controls.slice(0, max).map((c) => (c.count > 1 ? `${c.kind} ×${c.count}` : c.kind));
+    const shown = all.filter((_, i) => i === 0 || all.slice(0, i + 1).join(", ").length <= maxChars);
+    const more = s.controls.length - shown.length;
+    return `${shown.join(", ")}${more > 0 ? (maxChars === Infinity ? ` (+${more} more kinds)` : ` (+${more} kind${more > 1 ? "s" : ""})`) : ""}`;
 }
 
-/** Policy verdict counts, proven integrations, conformance packs: the evidence column. */
-export function evidenceText(s: SafeguardEvidence): string {
+/**
+ * Policy verdict counts, proven integrations, conformance packs: the evidence column. `short` names a conformance pack
+ * by its kind only (the first screen's one-line rows); the name is in the safeguard's details.
+ */
+export function evidenceText(s: SafeguardEvidence, short = false): string {
     const parts: string[] = [];
     if (s.policies.length) {
         const counts = new Map<string, number>();
@@ -49,8 +57,13 @@ export function evidenceText(s: SafeguardEvidence): string {
         parts.push(`${s.policies.length} ${s.policies.length === 1 ? "policy" : "policies"}: ${byVerdict.join(", ")}`);
     } else parts.push("no policy of the pack cites it");
     if (s.integrations) parts.push(`${s.integrations.filter((i) => i.proven).length}/${s.integrations.length} integrations proven`);
-    for (const c of s.conformancePacks ?? []) parts.push(`conformance pack ${c.name}`);
+    for (const c of s.conformancePacks ?? []) parts.push(short ? "conformance pack" : `conformance pack ${c.name}`);
     return parts.join("; ");
+}
+
+/** `guardrails (GuardDuty; logs)`: a component no data flow touches, as the strip under the diagram names it. */
+export function quietEntryText(e: { name: string; detail: string; badges: string[] }): string {
+    return `${e.name} (${[e.detail, e.badges.join(", ")].filter(Boolean).join("; ")})`;
 }
 
 function groupResources(resources: ResourcePosture[]): Map<string, Map<string, ResourcePosture[]>> {
@@ -90,6 +103,8 @@ export function renderMarkdown(ev: Evidence): string {
     out.push("");
     for (const l of ev.architecture.legend) out.push(`- ${l}`);
     out.push("");
+    for (const q of ev.architecture.quiet) out.push(`- ${md(q.group)}, no recorded data flow: ${md(q.entries.map(quietEntryText).join(", "))}`);
+    if (ev.architecture.quiet.length) out.push("");
     out.push(`<details><summary>${ev.architecture.flows.length} flows and the recorded facts they come from</summary>`);
     out.push("");
     const nodeName = new Map(ev.architecture.nodes.map((n) => [n.id, n.entries.map((e) => e.name).join(", ")]));
@@ -150,13 +165,12 @@ export function renderMarkdown(ev: Evidence): string {
 
 const STYLE = `
 body{font-family:"DejaVu Sans",system-ui,sans-serif;margin:1rem 1rem 2rem;color:#1b1f24;font-size:14px}
-h1{font-size:1.3rem;margin:0 0 .1rem}h2{font-size:1.1rem;margin:.8rem 0 .3rem}h3{font-size:1rem}
+h1{font-size:1.3rem;margin:0 0 .1rem}h2{font-size:1.1rem;margin:.6rem 0 .2rem}h3{font-size:1rem}
 .meta{margin:0 0 .4rem;color:#57606a;font-size:.85rem}
 table{border-collapse:collapse;margin:.3rem 0 .8rem;font-size:.85rem}
 th,td{border:1px solid #d0d7de;padding:.15rem .4rem;text-align:left;vertical-align:top}
 th{background:#f6f8fa}
-#safeguards{font-size:.78rem;width:100%}#safeguards td{padding:.05rem .35rem}
-#safeguards td:nth-child(2){white-space:nowrap}
+#safeguards{font-size:12px;line-height:1.15;margin-bottom:.2rem}#safeguards td,#safeguards th{padding:0 .35rem;white-space:nowrap}
 .verdict{font-weight:600;padding:0 .3rem;border-radius:3px}
 .v-pass{background:#dafbe1;color:#116329}.v-fail{background:#ffebe9;color:#a40e26}
 .v-not-applicable,.v-no-policy{background:#eaeef2;color:#57606a}.v-unknown-at-preview{background:#fff8c5;color:#7d4e00}
@@ -173,7 +187,13 @@ const rows = (cells: string[]) => `<tr>${cells.map((c) => `<td>${c}</td>`).join(
 
 /** Title, engine line and the safeguard summary table: what the first screen shows above the diagram. */
 export function firstScreenHtml(ev: Evidence): string {
-    const summary = ev.safeguards.map((s) => rows([`${esc(s.section)} ${esc(s.title)}`, verdictSpan(s.verdict), esc(controlsText(s)), esc(evidenceText(s))])).join("\n");
+    // One line a safeguard, so the table and the whole diagram share the first screen: the controls column names the
+    // top kinds that fit and the evidence column a conformance pack by its kind; the full texts are the cells' titles
+    // and the safeguard's details.
+    const cell = (short: string, full: string) => (short === full ? esc(short) : `<span title="${esc(full)}">${esc(short)}</span>`);
+    const summary = ev.safeguards
+        .map((s) => rows([`${esc(s.section)} ${esc(s.title)}`, verdictSpan(s.verdict), cell(controlsText(s, 2, 44), controlsText(s)), cell(evidenceText(s, true), evidenceText(s))]))
+        .join("\n");
     return `<h1>HIPAA evidence report: ${esc(ev.project)} / ${esc(ev.stack)}</h1>
 <p class="meta">Generated from the ${esc(ev.generatedFrom)} by the <span id="engine">${esc(engineLine(ev))}</span>${ev.pack ? `; policy pack <code>${esc(ev.pack.name)}</code> ${esc(ev.pack.version)} (${ev.pack.policies} policies)` : ""}. ${ev.totals.resources} resources, ${ev.totals.mandatoryViolations} mandatory and ${ev.totals.advisoryViolations} advisory violations, ${ev.totals.unknownDuringPreview} unknown at preview.</p>
 <h2 id="summary">${SUMMARY_TITLE}</h2>
@@ -183,15 +203,20 @@ ${summary}
 }
 
 /**
- * What the checked-in screenshots show, as a hash: the first screen's HTML, the page style and the diagram's source.
+ * Mermaid settings of the HTML page (the Markdown flavour uses GitHub's defaults). The diagram is scaled to the page's
+ * width (about 1370 px at 1400): tight spacing and a larger font keep its node titles at about 10.7 px once scaled,
+ * and its height within what the first screen leaves under the summary table.
+ */
+const MERMAID_INIT = `{ startOnLoad: true, securityLevel: "strict", theme: "neutral", themeVariables: { fontSize: "20px" }, flowchart: { useMaxWidth: true, htmlLabels: true, nodeSpacing: 12, rankSpacing: 28, padding: 6, diagramPadding: 0 } }`;
+
+/**
+ * What the checked-in screenshots show, as a hash: the first screen's HTML, the page style, Mermaid's settings and the
+ * diagram's source.
  * PNG bytes differ from one Chromium to the next; this does not, so a test can tell a stale screenshot.
  */
 export function screenshotFingerprint(ev: Evidence): string {
-    return createHash("sha256").update(STYLE).update("\0").update(firstScreenHtml(ev)).update("\0").update(ev.diagram).digest("hex");
+    return createHash("sha256").update(STYLE).update("\0").update(firstScreenHtml(ev)).update("\0").update(MERMAID_INIT).update("\0").update(ev.diagram).digest("hex");
 }
-
-/** Mermaid settings of the HTML page (the Markdown flavour uses GitHub's defaults). */
-const MERMAID_INIT = `{ startOnLoad: true, securityLevel: "strict", theme: "neutral", flowchart: { useMaxWidth: true, htmlLabels: true } }`;
 
 /** Self-contained HTML. `mermaidScript` is Mermaid's browser build, inlined so the page works offline. */
 export function renderHtml(ev: Evidence, mermaidScript: string): string {
@@ -227,6 +252,7 @@ ${firstScreenHtml(ev)}
 <h2>Data flows</h2>
 <pre class="mermaid" id="architecture">${esc(ev.diagram)}</pre>
 <ul class="legend">${ev.architecture.legend.map((l) => `<li>${esc(l)}</li>`).join("")}</ul>
+<ul class="legend" id="quiet">${ev.architecture.quiet.map((q) => `<li><b>${esc(q.group)}</b>, no recorded data flow: ${esc(q.entries.map(quietEntryText).join(", "))}</li>`).join("")}</ul>
 <details id="flows"><summary>${ev.architecture.flows.length} flows and the recorded facts they come from</summary>
 <table><thead><tr><th>from</th><th>to</th><th>flow</th><th>recorded as</th></tr></thead><tbody>
 ${flows}

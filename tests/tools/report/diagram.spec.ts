@@ -37,8 +37,9 @@ describe("tools/report/diagram: data flows from recorded references", () => {
         assert.deepStrictEqual(a.flows.map((f) => [f.from, f.to, f.labels, f.evidence]), [["n_stream", "n_lake_raw", ["Firehose"], ["firehose-destination: stream-f -> lake-raw-bucket"]]]);
         const stream = a.nodes.find((n) => n.id === "n_stream");
         assert.deepStrictEqual(stream?.entries[0].badges, ["key data-lake"]);
-        // The key is a badge, not a node or an edge; the zone no flow reaches is gathered, not boxed.
-        assert.ok(!a.nodes.some((n) => n.entries.some((e) => e.component === "keys") && a.flows.some((f) => f.from === n.id || f.to === n.id)));
+        // The key is a badge, not a node or an edge; the zone no flow reaches and the keys are listed, not boxed.
+        assert.ok(!a.nodes.some((n) => n.entries.some((e) => e.component === "keys")));
+        assert.deepStrictEqual(a.quiet.map((q) => [q.group, q.entries.map((e) => `${e.name}: ${e.detail}`)]).sort(), [["Security", ["keys: KMS key"]], ["lake (DataLake)", ["landing zone: S3"]]]);
         assert.match(a.mermaid, /n_stream --> n_lake_raw/);
         assert.ok(!/-->.*keys|keys.*-->/.test(a.mermaid), a.mermaid);
     });

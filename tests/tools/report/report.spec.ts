@@ -3,11 +3,18 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as cp from "child_process";
-import { chromiumAvailable, launchChromium, openReport } from "../../../tools/report/browser";
+import { chromiumAvailable, launchChromium, openReport, VIEWPORT } from "../../../tools/report/browser";
 import { parseArgs, printPdf, writeReport, WrittenReport } from "../../../tools/report/cli";
 import { Evidence, SAFEGUARDS } from "../../../tools/report/evidence";
-import { SUMMARY_TITLE } from "../../../tools/report/render";
+import { quietEntryText, SUMMARY_TITLE } from "../../../tools/report/render";
 import { OPERATOR_SECRETS } from "../../support/platform";
+
+interface Box {
+    top: number;
+    bottom: number;
+    left: number;
+    right: number;
+}
 
 /**
  * Whether Chromium (and the named poppler tools) are here. A developer machine without them skips the browser and PDF
@@ -20,6 +27,9 @@ function browserTools(...tools: string[]): boolean {
     }
     return missing.length === 0;
 }
+
+/** HTML text as the report escapes it. */
+const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
 /**
  * The data path a reader must be able to follow, left to right, as node ids of the diagram (`n_<component>`, `x_<party>`):
@@ -157,8 +167,24 @@ describe("tools/report: HIPAA evidence report of the prod stack", function () {
         assert.ok(edge("n_monitoring", "x_stakeholders"), "alerts reach the stakeholders");
         // Keys are badges, never nodes with edges: the keys component ends no flow.
         assert.ok(!arch.flows.some((f) => /keys|n_audit/.test(f.from + f.to)), "a key or log store is drawn as an edge");
-        const db = arch.nodes.flatMap((n) => n.entries).find((e) => e.component === "database");
+        // A store no flow touches is no box: it is listed, with its badges, under the diagram (HTML and Markdown).
+        assert.ok(!arch.nodes.flatMap((n) => n.entries).some((e) => e.component === "database"), "the database, which no flow touches, is drawn as a box");
+        const db = arch.quiet.flatMap((q) => q.entries).find((e) => e.component === "database");
         assert.ok(db?.badges.includes("key databases, secrets") && db.badges.includes("backup"), JSON.stringify(db));
+        const html = fs.readFileSync(written.html, "utf8");
+        for (const q of arch.quiet) {
+            assert.ok(!arch.nodes.some((n) => n.group && n.entries.some((e) => q.entries.some((x) => x.component === e.component))));
+            for (const e of q.entries) {
+                assert.ok(html.includes(esc(quietEntryText(e))), `${e.component} is missing from the HTML's strip under the diagram`);
+                assert.ok(markdown.includes(quietEntryText(e)), `${e.component} is missing from the Markdown's list under the diagram`);
+            }
+        }
+        assert.deepStrictEqual(arch.quiet.map((q) => q.group).sort(), ["Analytics", "Security", "Storage", "data-lake (DataLake)"]);
+        // What every lake zone is (an S3 bucket) is said once, on the lake's group, not in each zone's box.
+        const lake = arch.groups.find((g) => g.label === "data-lake (DataLake)");
+        assert.strictEqual(lake?.detail, "S3");
+        assert.ok(arch.nodes.filter((n) => n.group === lake.id).every((n) => n.entries[0].detail === ""));
+        assert.match(evidence.diagram, /subgraph g_data_lake\["data-lake \(DataLake\)<br\/><small>S3 · /);
         assert.match(evidence.diagram, /^flowchart LR/);
         assert.ok(markdown.includes("```mermaid\nflowchart LR"));
     });
@@ -184,7 +210,8 @@ describe("tools/report: HIPAA evidence report of the prod stack", function () {
             }
             // A data-flow picture a reader can follow is close to a chain: about one hand-over per component. The old
             // reference graph drew ~60 edges between 20 boxes; the README's hand-drawn picture has 26 for 33 boxes.
-            // Bound: no more edges than nodes plus a third (today 21 edges for 25 nodes).
+            // Bound: no more edges than nodes plus a third (today 20 edges for 21 nodes; the components no flow touches
+            // are listed under the diagram, not drawn).
             const edges = await page.locator("#architecture svg .edgePaths path").count();
             assert.strictEqual(edges, evidence.architecture.flows.length);
             assert.ok(edges <= Math.ceil(boxes.length * 4 / 3), `${edges} edges for ${boxes.length} nodes`);
@@ -214,6 +241,49 @@ describe("tools/report: HIPAA evidence report of the prod stack", function () {
             const shown = await page.locator("#resources tr.resource:not([hidden])").count();
             assert.strictEqual(shown, evidence.resources.filter((r) => r.type === "aws:kinesis/stream:Stream").length);
             assert.strictEqual(await page.locator("#resources tbody:not([hidden])").count(), 1, "only the ingest group stays");
+            assert.deepStrictEqual(errors, []);
+        } finally {
+            await browser.close();
+        }
+    });
+
+    it("shows the whole safeguard summary and the whole data-flow diagram on the first screen (1400x900), node titles readable", async function () {
+        if (!browserTools()) this.skip();
+        const browser = await launchChromium("the first-screen test");
+        try {
+            const { page, errors } = await openReport(browser, written.html);
+            const m = (await page.evaluate(`(() => {
+                const box = (e) => { const r = e.getBoundingClientRect(); return { top: r.top + scrollY, bottom: r.bottom + scrollY, left: r.left, right: r.right }; };
+                const svg = document.querySelector("#architecture svg");
+                // Mermaid draws in viewBox units and the page scales the SVG to its width: a title's size on screen is
+                // its computed font size times that scale.
+                const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+                const titles = [...svg.querySelectorAll("g.node .nodeLabel b")];
+                const lineHeight = parseFloat(getComputedStyle(document.querySelector("#safeguards td")).lineHeight);
+                return {
+                    table: box(document.querySelector("#safeguards")),
+                    svg: box(svg),
+                    rows: [...document.querySelectorAll("#safeguards tbody tr")].map((r) => r.getBoundingClientRect().height),
+                    lineHeight,
+                    titles: titles.length,
+                    titlePx: Math.min(...titles.map((b) => parseFloat(getComputedStyle(b).fontSize) * scale)),
+                    titleBoxPx: Math.min(...titles.map((b) => b.getBoundingClientRect().height)),
+                };
+            })()`)) as { table: Box; svg: Box; rows: number[]; lineHeight: number; titles: number; titlePx: number; titleBoxPx: number };
+            const { width, height } = VIEWPORT;
+            for (const [what, b] of [["safeguard table", m.table], ["diagram", m.svg]] as const) {
+                assert.ok(b.top >= 0 && b.bottom <= height && b.left >= 0 && b.right <= width, `the ${what} is not within the first ${width}x${height} screen: ${JSON.stringify(b)}`);
+            }
+            // One line a safeguard (a wrapped row is twice as tall): the whole summary stays short enough for the diagram.
+            assert.strictEqual(m.rows.length, SAFEGUARDS.length);
+            for (const h of m.rows) assert.ok(h < 1.5 * m.lineHeight + 2, `a summary row wraps: ${h} px for a ${m.lineHeight}-px line`);
+            // Every node has a title. Bound 9 px: the old diagram's titles came out at 9.6 px (16 px scaled by 0.6) and
+            // were the smallest text an auditor could still read on the 1400-px screen; below 9 px DejaVu Sans's
+            // x-height falls under 5 device pixels and names such as "curated" and "created" blur. Fitting the diagram
+            // on the first screen must not be bought by shrinking it past that.
+            assert.strictEqual(m.titles, evidence.architecture.nodes.length);
+            assert.ok(m.titlePx >= 9, `node titles render at ${m.titlePx.toFixed(2)} px`);
+            assert.ok(m.titleBoxPx >= 9, `a node title's line box is ${m.titleBoxPx.toFixed(2)} px tall`);
             assert.deepStrictEqual(errors, []);
         } finally {
             await browser.close();
