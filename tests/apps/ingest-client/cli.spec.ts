@@ -4,15 +4,13 @@
  */
 import * as assert from "assert";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { ChildProcess, spawn } from "child_process";
-import { KinesisClient } from "@aws-sdk/client-kinesis";
 import { runCli } from "../../../apps/ingest-client/cli";
 import { checkEndpoint, createKinesisClient, createS3Client, isLoopbackHost } from "../../../apps/ingest-client/clients";
 import { ResumePoint } from "../../../apps/ingest-client/resume";
 import { ROOT } from "../../support/platform";
-import { createStream, EMULATOR_CREDENTIALS, Emulator, isPutRecords, kinesisFaultHooks, Proxy, readStream, startKinesalite, startProxy } from "./emulators";
+import { EMULATOR_CREDENTIALS, isPutRecords, kinesisBench, kinesisFaultHooks, readStream } from "./emulators";
 
 class Capture {
     text = "";
@@ -50,52 +48,31 @@ async function until(what: string, test: () => boolean, ms = 60000): Promise<voi
 }
 
 describe("apps/ingest-client: the ingest program", function () {
-    let kinesalite: Emulator;
-    let direct: KinesisClient;
-    let tmp: string;
-    let streams = 0;
-    const proxies: Proxy[] = [];
-    const releases: (() => void)[] = [];
-
-    before(async () => {
-        kinesalite = await startKinesalite();
-        direct = createKinesisClient({ region: "us-east-1", endpoint: kinesalite.endpoint, credentials: EMULATOR_CREDENTIALS });
-        tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ingest-cli-"));
-    });
-    after(async () => {
-        releases.forEach((r) => r());
-        direct.destroy();
-        await Promise.all(proxies.map((p) => p.close()));
-        await kinesalite.close();
-        fs.rmSync(tmp, { recursive: true, force: true });
-    });
+    const bench = kinesisBench("cli-test", createKinesisClient);
 
     /** A stream, a 1203-line file, and a proxy that holds PutRecords call 2 until released. */
     const setup = async (name: string) => {
-        const stream = `cli-test-${++streams}`;
-        await createStream(direct, stream);
-        const file = path.join(tmp, `${name}.jsonl`);
+        const stream = await bench.newStream();
+        const file = path.join(bench.tmp, `${name}.jsonl`);
         fs.writeFileSync(file, `${Array.from({ length: 1203 }, (_, i) => JSON.stringify({ seq: i })).join("\n")}\n`);
         let held = false;
         let release: () => void = () => undefined;
-        const proxy = await startProxy(
-            kinesalite.port,
+        const proxy = await bench.proxy(
             kinesisFaultHooks({
                 hold: (call) => {
                     if (call !== 2) return undefined;
                     held = true;
                     return new Promise<void>((resolve) => {
                         release = resolve;
-                        releases.push(resolve);
+                        bench.beforeTeardown(resolve);
                     });
                 },
             }),
         );
-        proxies.push(proxy);
         const args = ["send", file, "--stream", stream, "--customer", "st-marys", "--endpoint", proxy.endpoint];
         return { stream, file, proxy, args, isHeld: () => held, release: () => release() };
     };
-    const storedCount = async (stream: string) => (await readStream(direct, stream)).length;
+    const storedCount = async (stream: string) => (await readStream(bench.direct, stream)).length;
 
     for (const signal of ["SIGINT", "SIGTERM"] as const) {
         it(`stops 'ingest send' on the first ${signal} after the call in flight, writes the resume point and exits 130`, async () => {
@@ -146,7 +123,7 @@ describe("apps/ingest-client: the ingest program", function () {
         });
 
         it("refuses plain http to another host as a usage error naming the flag, before reading the file or connecting", async () => {
-            const file = path.join(tmp, "endpoint.jsonl");
+            const file = path.join(bench.tmp, "endpoint.jsonl");
             fs.writeFileSync(file, `${JSON.stringify({ seq: 1 })}\n`);
             for (const args of [
                 ["send", file, "--stream", "s", "--customer", "st-marys", "--endpoint", "http://0.0.0.0:1"],

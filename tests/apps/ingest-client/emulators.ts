@@ -377,3 +377,69 @@ export function s3Hooks(s3: S3Emulator, options: S3HookOptions): ProxyHooks {
         },
     };
 }
+
+/** Kinesalite, a client straight to it, a scratch folder and the proxies a describe block starts; all torn down after it. */
+export interface KinesisBench {
+    readonly kinesalite: Emulator;
+    readonly direct: KinesisClient;
+    readonly tmp: string;
+    /** A new two-shard stream, `<prefix>-<n>`. */
+    newStream(): Promise<string>;
+    /** A proxy in front of kinesalite, closed after the block. */
+    proxy(hooks?: ProxyHooks): Promise<Proxy>;
+    /** Runs first when the block ends (to release calls a proxy still holds before it closes). */
+    beforeTeardown(fn: () => void): void;
+}
+
+/**
+ * Registers the block's `before`/`after` hooks (call it inside `describe`) and returns the bench they fill in.
+ * `createClient` is the ingestion client's own constructor, so the specs read back through the code under test.
+ */
+export function kinesisBench(name: string, createClient: (options: { region: string; endpoint: string; credentials: typeof EMULATOR_CREDENTIALS }) => KinesisClient): KinesisBench {
+    let emulator: Emulator | undefined;
+    let client: KinesisClient | undefined;
+    let folder: string | undefined;
+    let streams = 0;
+    const proxies: Proxy[] = [];
+    const teardown: (() => void)[] = [];
+    const ready = <T>(value: T | undefined, what: string): T => {
+        if (value === undefined) throw new Error(`kinesisBench(${name}): ${what} is used before the block's before() hook ran`);
+        return value;
+    };
+    before(async () => {
+        emulator = await startKinesalite();
+        client = createClient({ region: "us-east-1", endpoint: emulator.endpoint, credentials: EMULATOR_CREDENTIALS });
+        folder = fs.mkdtempSync(path.join(os.tmpdir(), `${name}-`));
+    });
+    after(async () => {
+        teardown.forEach((fn) => fn());
+        client?.destroy();
+        await Promise.all(proxies.map((p) => p.close()));
+        await emulator?.close();
+        if (folder) fs.rmSync(folder, { recursive: true, force: true });
+    });
+    return {
+        get kinesalite() {
+            return ready(emulator, "kinesalite");
+        },
+        get direct() {
+            return ready(client, "the direct client");
+        },
+        get tmp() {
+            return ready(folder, "the scratch folder");
+        },
+        async newStream() {
+            const stream = `${name}-${++streams}`;
+            await createStream(ready(client, "the direct client"), stream);
+            return stream;
+        },
+        async proxy(hooks: ProxyHooks = {}) {
+            const p = await startProxy(ready(emulator, "kinesalite").port, hooks);
+            proxies.push(p);
+            return p;
+        },
+        beforeTeardown(fn) {
+            teardown.push(fn);
+        },
+    };
+}

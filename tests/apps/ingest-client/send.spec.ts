@@ -7,13 +7,11 @@
 import * as assert from "assert";
 import * as crypto from "crypto";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
-import { KinesisClient } from "@aws-sdk/client-kinesis";
 import { runCli } from "../../../apps/ingest-client/cli";
 import { createKinesisClient } from "../../../apps/ingest-client/clients";
 import { ResumePoint } from "../../../apps/ingest-client/resume";
-import { createStream, EMULATOR_CREDENTIALS, Emulator, isPutRecords, KinesisFaults, kinesisFaultHooks, Proxy, putRecordsEntries, readStream, startKinesalite, startProxy } from "./emulators";
+import { EMULATOR_CREDENTIALS, isPutRecords, kinesisBench, KinesisFaults, kinesisFaultHooks, Proxy, putRecordsEntries, readStream } from "./emulators";
 
 class Capture {
     text = "";
@@ -37,39 +35,13 @@ interface Summary {
 const PHI = "Jane Doe MRN 00012345";
 
 describe("apps/ingest-client: ingest send stops and resumes (kinesalite + fault proxy)", function () {
-    let kinesalite: Emulator;
-    let direct: KinesisClient;
-    let tmp: string;
-    let streams = 0;
-    const proxies: Proxy[] = [];
-
-    before(async () => {
-        kinesalite = await startKinesalite();
-        direct = createKinesisClient({ region: "us-east-1", endpoint: kinesalite.endpoint, credentials: EMULATOR_CREDENTIALS });
-        tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ingest-resume-"));
-    });
-    after(async () => {
-        direct.destroy();
-        await Promise.all(proxies.map((p) => p.close()));
-        await kinesalite.close();
-        fs.rmSync(tmp, { recursive: true, force: true });
-    });
-
-    const newStream = async () => {
-        const name = `resume-test-${++streams}`;
-        await createStream(direct, name);
-        return name;
-    };
-    const proxyWith = async (faults: KinesisFaults = {}) => {
-        const hooks = kinesisFaultHooks(faults);
-        const proxy = await startProxy(kinesalite.port, hooks);
-        proxies.push(proxy);
-        return proxy;
-    };
+    const bench = kinesisBench("resume-test", createKinesisClient);
+    const newStream = () => bench.newStream();
+    const proxyWith = (faults: KinesisFaults = {}) => bench.proxy(kinesisFaultHooks(faults));
     /** A JSONL file of `n` records `{"seq": i, ...}` (line i + 1 holds seq i). */
     const eventsFile = (name: string, n: number): { file: string; lines: string[] } => {
         const lines = Array.from({ length: n }, (_, i) => JSON.stringify({ seq: i, type: "ADT^A01", body: `message ${i}` }));
-        const file = path.join(tmp, name);
+        const file = path.join(bench.tmp, name);
         fs.writeFileSync(file, `${lines.join("\n")}\n`);
         return { file, lines };
     };
@@ -86,7 +58,7 @@ describe("apps/ingest-client: ingest send stops and resumes (kinesalite + fault 
     };
     /** Sequence numbers stored in the stream, sorted (duplicates kept). */
     const storedSeqs = async (stream: string) =>
-        (await readStream(direct, stream)).map((r) => (JSON.parse(r.data) as { seq: number }).seq).sort((a, b) => a - b);
+        (await readStream(bench.direct, stream)).map((r) => (JSON.parse(r.data) as { seq: number }).seq).sort((a, b) => a - b);
     const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
     const prefixHash = (lines: string[], count: number) => crypto.createHash("sha256").update(lines.slice(0, count).map((l) => `${l}\n`).join("")).digest("hex");
     const readPoint = (file: string) => JSON.parse(fs.readFileSync(`${file}.resume.json`, "utf8")) as ResumePoint;
@@ -217,7 +189,7 @@ describe("apps/ingest-client: ingest send stops and resumes (kinesalite + fault 
                 return new Promise<void>((resolve) => (release = resolve));
             },
         });
-        const running = send(file, stream, proxy, ["--resume-file", path.join(tmp, "abort.point.json")], controller.signal);
+        const running = send(file, stream, proxy, ["--resume-file", path.join(bench.tmp, "abort.point.json")], controller.signal);
         // The abort is already signalled while call 2 is held; the client must still wait for its answer.
         await new Promise((r) => setTimeout(r, 200));
         release();
@@ -226,19 +198,19 @@ describe("apps/ingest-client: ingest send stops and resumes (kinesalite + fault 
         assert.match(run.stderr, /^interrupted: Stopped on request: the PutRecords call in flight finished and no further call was made\.\nstopped at line 1001\. 1000 record\(s\) delivered/);
         assert.strictEqual(proxy.requests.filter(isPutRecords).length, 2, "no call after the one in flight");
         assert.deepStrictEqual(await storedSeqs(stream), range(0, 1000));
-        const point = JSON.parse(fs.readFileSync(path.join(tmp, "abort.point.json"), "utf8")) as ResumePoint;
+        const point = JSON.parse(fs.readFileSync(path.join(bench.tmp, "abort.point.json"), "utf8")) as ResumePoint;
         assert.strictEqual(point.nextLine, 1001);
         assert.strictEqual(point.stoppedBy, "Interrupted");
         assert.ok(!fs.existsSync(`${file}.resume.json`), "--resume-file replaces the default place");
 
-        const resumed = await send(file, stream, await proxyWith(), ["--resume-from", "1001", "--resume-file", path.join(tmp, "abort.point.json")]);
+        const resumed = await send(file, stream, await proxyWith(), ["--resume-from", "1001", "--resume-file", path.join(bench.tmp, "abort.point.json")]);
         assert.strictEqual(resumed.code, 0, resumed.stderr);
         assert.deepStrictEqual(await storedSeqs(stream), range(0, 1203));
     });
 
     it("refuses a line over the limit by its number, without its content, and delivers the rest", async () => {
         const stream = await newStream();
-        const file = path.join(tmp, "long.jsonl");
+        const file = path.join(bench.tmp, "long.jsonl");
         const long = JSON.stringify({ seq: 1, note: `${PHI} ${"x".repeat(2 * 1024 * 1024)}` });
         fs.writeFileSync(file, [JSON.stringify({ seq: 0 }), long, JSON.stringify({ seq: 2, note: "y".repeat(300) }), JSON.stringify({ seq: 3 })].join("\n"));
         const run = await send(file, stream, await proxyWith());
@@ -259,7 +231,7 @@ describe("apps/ingest-client: ingest send stops and resumes (kinesalite + fault 
 
     it("names a line that is not JSON by number and error class, never quoting it (nor another customer's id)", async () => {
         const stream = await newStream();
-        const file = path.join(tmp, "phi.jsonl");
+        const file = path.join(bench.tmp, "phi.jsonl");
         fs.writeFileSync(file, [JSON.stringify({ seq: 0 }), PHI, `{"seq": 2, "name": "${PHI}"`, JSON.stringify({ seq: 3, customer: PHI }), "[1, 2]"].join("\n"));
         const run = await send(file, stream, await proxyWith());
         assert.strictEqual(run.code, 7, run.stderr);
