@@ -448,7 +448,8 @@ export async function runStack(stack: string, cli: { dir: string }, verbose = fa
     return steps;
 }
 
-function tail(r: PulumiResult, lines = 40): string {
+/** The last lines of a command's output, for an error message. */
+export function tail(r: PulumiResult, lines = 40): string {
     return (r.stdout + r.stderr).trim().split("\n").slice(-lines).join("\n");
 }
 

@@ -1,10 +1,12 @@
 /**
- * npm run report -- --stack prod [--mode up|preview] [--out <dir>] [--policy-pack-config file.json] [--secret key]... [--no-pdf]
+ * npm run report -- --stack prod [--mode up|preview] [--out <dir>] [--policy-pack-config file.json] [--secret key]... [--no-pdf] [--real-cli]
  *
  * Runs the offline engine (program + policy pack over the analyzer protocol) and writes the HIPAA evidence
  * report as Markdown, self-contained HTML, JSON and a PDF of the HTML printed by headless Chromium (for evidence
- * packages). Without Chromium the report fails unless `--no-pdf` says the PDF is not wanted. Exit 0 when written
- * (whatever the verdicts), 2 when the program or the pack failed or the PDF could not be printed.
+ * packages). Without Chromium the report fails unless `--no-pdf` says the PDF is not wanted. With `--real-cli` the
+ * real Pulumi CLI previews the same stack with the pack too (./real-cli.ts), and the report names both engines and
+ * says whether they agree. Exit 0 when written (whatever the verdicts), 2 when the program or the pack failed, the
+ * CLI is missing or failed, or the PDF could not be printed.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -14,6 +16,7 @@ import type { Mode } from "../offline/recorder";
 import { proveWiring } from "../wiring/prove";
 import { launchChromium, openReport } from "./browser";
 import { buildEvidence } from "./evidence";
+import { judgeWithCli, requireCli } from "./real-cli";
 import { mermaidBrowserScript, renderHtml, renderJson, renderMarkdown } from "./render";
 
 export interface ReportOptions {
@@ -25,6 +28,11 @@ export interface ReportOptions {
     secrets?: string[];
     /** Print hipaa-evidence.pdf with headless Chromium. @default true */
     pdf?: boolean;
+    /**
+     * Also judge the stack with the real Pulumi CLI (`pulumi preview --policy-pack`, tools/engine/lane.ts); fails
+     * before any run when the CLI at the lockfile's version is missing. @default false
+     */
+    realCli?: boolean;
 }
 
 export interface WrittenReport {
@@ -52,6 +60,8 @@ export async function printPdf(htmlFile: string, pdfFile: string): Promise<void>
 }
 
 export async function writeReport(options: ReportOptions, log: (line: string) => void = () => undefined): Promise<WrittenReport> {
+    // Before the offline run: a missing CLI is told in a second, not after it.
+    const cli = options.realCli ? requireCli() : undefined;
     const result = await runOffline({
         stack: options.stack,
         mode: options.mode,
@@ -64,7 +74,10 @@ export async function writeReport(options: ReportOptions, log: (line: string) =>
     }
     // The wiring proof needs key ARNs, which only an `up` recording has.
     const wiring = options.mode === "up" ? await proveWiring(result.recording) : undefined;
-    const evidence = buildEvidence(result, wiring);
+    // After the offline run, not beside it: the offline engine runs the program in this process, and the CLI's
+    // environment is copied from it.
+    const judgement = cli ? await judgeWithCli({ stack: options.stack, secrets: options.secrets, policyPackConfigPath: options.policyPackConfigPath }, cli, log) : undefined;
+    const evidence = buildEvidence(result, wiring, judgement);
     fs.mkdirSync(options.outDir, { recursive: true });
     const written: WrittenReport = {
         markdown: path.join(options.outDir, "hipaa-evidence.md"),
@@ -86,7 +99,7 @@ export function parseArgs(argv: string[]): ReportOptions {
         return i >= 0 ? argv[i + 1] : undefined;
     };
     const stack = get("--stack");
-    if (!stack) throw new Error("usage: npm run report -- --stack <stack> [--mode up|preview] [--out <dir>] [--policy-pack-config <file>] [--secret <key>]... [--no-pdf]");
+    if (!stack) throw new Error("usage: npm run report -- --stack <stack> [--mode up|preview] [--out <dir>] [--policy-pack-config <file>] [--secret <key>]... [--no-pdf] [--real-cli]");
     const mode = (get("--mode") ?? "up") as Mode;
     if (mode !== "up" && mode !== "preview") throw new Error(`--mode: expected up or preview, got '${mode}'`);
     return {
@@ -96,6 +109,7 @@ export function parseArgs(argv: string[]): ReportOptions {
         policyPackConfigPath: get("--policy-pack-config"),
         secrets: argv.flatMap((a, i) => (a === "--secret" && argv[i + 1] ? [argv[i + 1]] : [])),
         pdf: !argv.includes("--no-pdf"),
+        realCli: argv.includes("--real-cli"),
     };
 }
 

@@ -6,6 +6,7 @@ import * as fs from "fs";
 import type { OfflineResult } from "../offline/engine";
 import type { PolicyDiagnostic, PolicyInfo } from "../offline/analyzer";
 import type { RecordedResource } from "../offline/recorder";
+import type { Violation } from "../engine/lane";
 import type { WiringProof } from "../wiring/prove";
 import { areaOfType, Architecture, buildArchitecture } from "./diagram";
 
@@ -124,13 +125,44 @@ export interface ResourcePosture {
     violations: number;
 }
 
-/** Where the verdicts came from: the offline engine (mock runtime) or the real Pulumi CLI. */
+/** An engine that judged the stack: the offline engine (mock runtime) or the real Pulumi CLI. */
 export interface EngineInfo {
     kind: "offline" | "pulumi-cli";
-    /** @pulumi/pulumi version (offline: the SDK whose mock runtime ran the program; CLI: `pulumi version`). */
+    /** @pulumi/pulumi version (offline: the SDK whose mock runtime ran the program; CLI: `pulumi version`, without its `v`). */
     version: string;
-    /** Exit code of the run (0: no mandatory violation, 1: violations, 2: the program or the pack failed). */
+    /** Exit code of the run (offline: 0 no mandatory violation, 1 violations, 2 the program or the pack failed; CLI: `pulumi preview --policy-pack`'s). */
     exitCode: number;
+    /** Mandatory and advisory violations this engine reported (offline: those not left unknown at preview). */
+    mandatory: number;
+    advisory: number;
+}
+
+/**
+ * The real CLI's judgement of the same stack (`npm run report -- --real-cli`): `pulumi preview --policy-pack policy-pack`
+ * through the real-engine lane (tools/engine/lane.ts).
+ */
+export interface CliJudgement {
+    /** `pulumi version`, without its `v`. */
+    version: string;
+    exitCode: number;
+    findings: Violation[];
+}
+
+/** A finding of one engine that the other did not report, as `<policy> <urn or (stack)>`. */
+export interface EngineDifference {
+    onlyOffline: string[];
+    onlyCli: string[];
+}
+
+/**
+ * Where the two engines' findings differ, by level. The offline engine stands in for the CLI in every PR check, so a
+ * mandatory finding only the CLI reports is an offline engine accepting what a deployment would refuse.
+ */
+export interface EngineComparison {
+    /** No mandatory finding of one engine is missing from the other's. */
+    agree: boolean;
+    mandatory: EngineDifference;
+    advisory: EngineDifference;
 }
 
 export interface Evidence {
@@ -138,7 +170,10 @@ export interface Evidence {
     stack: string;
     mode: string;
     generatedFrom: string;
-    engine: EngineInfo;
+    /** Every engine that judged the stack: the offline engine (whose recording the report describes) first, then the Pulumi CLI with `--real-cli`. */
+    engines: EngineInfo[];
+    /** With `--real-cli`: where the offline engine's and the CLI's findings differ. */
+    engineComparison?: EngineComparison;
     pack?: { name: string; version: string; policies: number };
     totals: { resources: number; mandatoryViolations: number; advisoryViolations: number; unknownDuringPreview: number };
     safeguards: SafeguardEvidence[];
@@ -209,7 +244,16 @@ function worst(verdicts: Verdict[]): Verdict | "no-policy" {
     return "pass";
 }
 
-function policyVerdict(policy: PolicyInfo, diagnostics: PolicyDiagnostic[], notApplicable: number): PolicyVerdict {
+/** A finding of either engine, as a policy verdict counts it. */
+interface Finding {
+    policyName: string;
+    urn?: string;
+    message: string;
+    enforcementLevel: string;
+    unknownDuringPreview: boolean;
+}
+
+function policyVerdict(policy: PolicyInfo, diagnostics: Finding[], notApplicable: number): PolicyVerdict {
     const violations = diagnostics.filter((d) => !d.unknownDuringPreview);
     const unknown = diagnostics.length - violations.length;
     const verdict: Verdict = violations.length ? "fail" : unknown ? "unknown-at-preview" : policy.enforcementLevel === "disabled" ? "not-applicable" : "pass";
@@ -244,19 +288,75 @@ export function pulumiSdkVersion(): string {
     return (JSON.parse(fs.readFileSync(require.resolve("@pulumi/pulumi/package.json"), "utf8")) as { version: string }).version;
 }
 
-/** Builds the evidence of one run. */
-export function buildEvidence(result: OfflineResult, wiring?: WiringProof, engine: EngineInfo = { kind: "offline", version: pulumiSdkVersion(), exitCode: result.exitCode }): Evidence {
+/** `<policy> <urn>`: how a finding is named when the engines are compared (a stack-level finding has no URN). */
+export const findingKey = (f: { policyName: string; urn?: string }): string => `${f.policyName} ${f.urn || "(stack)"}`;
+
+/**
+ * The findings of `a` that `b` lacks, at each level, counted as a multiset: one policy may report a resource twice,
+ * and one engine reporting it once is a difference.
+ */
+function missingFrom<T extends { policyName: string; urn?: string; enforcementLevel: string }>(a: T[], b: { policyName: string; urn?: string; enforcementLevel: string }[]): T[] {
+    const left = new Map<string, number>();
+    for (const f of b) left.set(`${f.enforcementLevel} ${findingKey(f)}`, (left.get(`${f.enforcementLevel} ${findingKey(f)}`) ?? 0) + 1);
+    return a.filter((f) => {
+        const key = `${f.enforcementLevel} ${findingKey(f)}`;
+        const n = left.get(key) ?? 0;
+        left.set(key, n - 1);
+        return n <= 0;
+    });
+}
+
+/** Compares the offline engine's findings (those not left unknown at preview) with the CLI's, mandatory and advisory. */
+export function compareEngines(offline: readonly PolicyDiagnostic[], cli: readonly Violation[]): EngineComparison {
+    const judged = offline.filter((d) => !d.unknownDuringPreview);
+    const at = (level: string): EngineDifference => {
+        const o = judged.filter((d) => d.enforcementLevel === level);
+        const c = cli.filter((v) => v.enforcementLevel === level);
+        return { onlyOffline: missingFrom(o, c).map(findingKey), onlyCli: missingFrom(c, o).map(findingKey) };
+    };
+    const mandatory = at("mandatory");
+    return { agree: mandatory.onlyOffline.length === 0 && mandatory.onlyCli.length === 0, mandatory, advisory: at("advisory") };
+}
+
+/**
+ * Builds the evidence of one offline run and, with `cli`, of the real CLI's judgement of the same stack. A finding only
+ * the CLI reported counts against its policy and resource like an offline one: the report never shows PASS for what the
+ * CLI rejects.
+ */
+export function buildEvidence(result: OfflineResult, wiring?: WiringProof, cli?: CliJudgement): Evidence {
     const recording = result.recording;
     if (!recording) {
         throw new Error(`the program did not run (${result.error?.phase}: ${result.error?.message}); no evidence to report`);
     }
+    const judged = result.diagnostics.filter((d) => !d.unknownDuringPreview);
+    const engines: EngineInfo[] = [
+        {
+            kind: "offline",
+            version: pulumiSdkVersion(),
+            exitCode: result.exitCode,
+            mandatory: judged.filter((d) => d.enforcementLevel === "mandatory").length,
+            advisory: judged.filter((d) => d.enforcementLevel === "advisory").length,
+        },
+    ];
+    let cliOnly: (Violation & { unknownDuringPreview: false })[] = [];
+    if (cli) {
+        engines.push({
+            kind: "pulumi-cli",
+            version: cli.version,
+            exitCode: cli.exitCode,
+            mandatory: cli.findings.filter((v) => v.enforcementLevel === "mandatory").length,
+            advisory: cli.findings.filter((v) => v.enforcementLevel === "advisory").length,
+        });
+        cliOnly = missingFrom(cli.findings, judged).map((v) => ({ ...v, message: `reported by the Pulumi CLI only: ${v.message}`, unknownDuringPreview: false }));
+    }
+    const findings: Finding[] = [...result.diagnostics, ...cliOnly];
     const resources = recording.resources.filter((r) => r.type !== "pulumi:pulumi:Stack");
     const area = areaOf(resources);
     const componentName = (r: RecordedResource) => area.get(r.urn)?.name ?? "(stack)";
     const byUrn = new Map(resources.map((r) => [r.urn, r]));
     const policies = result.policyPack?.policies ?? [];
-    const diagByPolicy = new Map<string, PolicyDiagnostic[]>();
-    for (const d of result.diagnostics) diagByPolicy.set(d.policyName, [...(diagByPolicy.get(d.policyName) ?? []), d]);
+    const diagByPolicy = new Map<string, Finding[]>();
+    for (const d of findings) diagByPolicy.set(d.policyName, [...(diagByPolicy.get(d.policyName) ?? []), d]);
     const naByPolicy = new Map<string, number>();
     for (const n of result.notApplicable) naByPolicy.set(n.policyName, (naByPolicy.get(n.policyName) ?? 0) + 1);
     const verdicts = new Map(policies.map((p) => [p.name, policyVerdict(p, diagByPolicy.get(p.name) ?? [], naByPolicy.get(p.name) ?? 0)]));
@@ -290,7 +390,7 @@ export function buildEvidence(result: OfflineResult, wiring?: WiringProof, engin
         for (const urn of r.propertyDependencies.bucket ?? []) sideOf.set(urn, [...(sideOf.get(urn) ?? []), r]);
     }
     const violationsByUrn = new Map<string, number>();
-    for (const d of result.diagnostics) if (d.urn && !d.unknownDuringPreview) violationsByUrn.set(d.urn, (violationsByUrn.get(d.urn) ?? 0) + 1);
+    for (const d of findings) if (d.urn && !d.unknownDuringPreview) violationsByUrn.set(d.urn, (violationsByUrn.get(d.urn) ?? 0) + 1);
     const table: ResourcePosture[] = resources
         .filter((r) => r.custom && !r.type.startsWith("pulumi:providers:"))
         .map((r) => {
@@ -315,7 +415,8 @@ export function buildEvidence(result: OfflineResult, wiring?: WiringProof, engin
         stack: recording.stack,
         mode: recording.mode,
         generatedFrom: `offline ${recording.mode} of stack ${recording.stack} (program ${summary.program})`,
-        engine,
+        engines,
+        ...(cli ? { engineComparison: compareEngines(result.diagnostics, cli.findings) } : {}),
         pack: result.policyPack ? { name: result.policyPack.name, version: result.policyPack.version, policies: policies.length } : undefined,
         totals: {
             resources: summary.resources,

@@ -9,7 +9,7 @@
  */
 import { createHash } from "crypto";
 import * as fs from "fs";
-import type { Evidence, ResourcePosture, SafeguardEvidence, Verdict } from "./evidence";
+import type { EngineInfo, Evidence, ResourcePosture, SafeguardEvidence, Verdict } from "./evidence";
 
 const VERDICT_LABEL: Record<Verdict | "no-policy", string> = {
     pass: "PASS",
@@ -25,10 +25,54 @@ export const SUMMARY_TITLE = "Safeguard summary";
 const md = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
 const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
+/** The engines that judged the stack, as the first page's "Generated ... by the ..." line names them. */
 export function engineLine(ev: Evidence): string {
-    const e = ev.engine;
-    const engine = e.kind === "offline" ? `offline engine (program under the @pulumi/pulumi ${e.version} mock runtime, policy pack over the analyzer protocol)` : `Pulumi CLI ${e.version}`;
-    return `${engine}, exit code ${e.exitCode}`;
+    return ev.engines
+        .map((e) =>
+            e.kind === "offline"
+                ? `offline engine (program under the @pulumi/pulumi ${e.version} mock runtime, policy pack over the analyzer protocol), exit code ${e.exitCode}`
+                : `Pulumi CLI v${e.version} (pulumi preview --policy-pack), exit code ${e.exitCode}`,
+        )
+        .join(", and the ");
+}
+
+const engineName = (e: EngineInfo) => (e.kind === "offline" ? `offline engine (@pulumi/pulumi ${e.version})` : `Pulumi CLI v${e.version}`);
+
+const firstFew = (keys: string[], n = 3) => `${keys.slice(0, n).join("; ")}${keys.length > n ? ` (+${keys.length - n} more)` : ""}`;
+
+/**
+ * With `--real-cli`, the summary's evidence line: which engines gave the policy verdicts and whether they agree.
+ * `fail` when they disagree on a mandatory violation, in either direction: the offline engine stands in for the CLI in
+ * every PR check, so its accepting what the CLI rejects (or the reverse) makes every verdict above suspect.
+ */
+export function engineVerdicts(ev: Evidence): { fail: boolean; text: string } | undefined {
+    const [offline, cli] = ev.engines;
+    const cmp = ev.engineComparison;
+    if (!cli || !cmp) return undefined;
+    const names = `${engineName(offline)} and ${engineName(cli)}`;
+    const advisoryDiffers = cmp.advisory.onlyOffline.length + cmp.advisory.onlyCli.length > 0;
+    const advisory = advisoryDiffers
+        ? `advisory findings differ (${cmp.advisory.onlyOffline.length} only offline, ${cmp.advisory.onlyCli.length} only the CLI; see the engine comparison)`
+        : `both ${offline.advisory} advisory`;
+    if (cmp.agree) return { fail: false, text: `policy verdicts: ${names}, both ${offline.mandatory} mandatory, ${advisory}` };
+    const sides = [
+        ...(cmp.mandatory.onlyCli.length ? [`the Pulumi CLI rejects what the offline engine accepts: ${firstFew(cmp.mandatory.onlyCli)}`] : []),
+        ...(cmp.mandatory.onlyOffline.length ? [`the offline engine rejects what the Pulumi CLI accepts: ${firstFew(cmp.mandatory.onlyOffline)}`] : []),
+    ];
+    return {
+        fail: true,
+        text: `the engines disagree on mandatory violations: ${engineName(offline)} ${offline.mandatory} mandatory, ${engineName(cli)} ${cli.mandatory} mandatory; ${sides.join("; ")}`,
+    };
+}
+
+/** Every finding one engine reported and the other did not, by level and side (the details of {@link engineVerdicts}). */
+function engineDifferences(ev: Evidence): { level: string; side: string; key: string }[] {
+    const cmp = ev.engineComparison;
+    if (!cmp) return [];
+    return (["mandatory", "advisory"] as const).flatMap((level) => [
+        ...cmp[level].onlyCli.map((key) => ({ level, side: "only the Pulumi CLI", key })),
+        ...cmp[level].onlyOffline.map((key) => ({ level, side: "only the offline engine", key })),
+    ]);
 }
 
 /**
@@ -91,6 +135,11 @@ export function renderMarkdown(ev: Evidence): string {
     out.push("");
     out.push(`## ${SUMMARY_TITLE}`);
     out.push("");
+    const verdicts = engineVerdicts(ev);
+    if (verdicts) {
+        out.push(verdicts.fail ? `**FAIL**: ${md(verdicts.text)}` : md(verdicts.text));
+        out.push("");
+    }
     out.push("| safeguard | verdict | controls | evidence |");
     out.push("| --- | --- | --- | --- |");
     for (const s of ev.safeguards) out.push(`| ${s.section} ${md(s.title)} | **${VERDICT_LABEL[s.verdict]}** | ${md(controlsText(s))} | ${md(evidenceText(s))} |`);
@@ -139,6 +188,19 @@ export function renderMarkdown(ev: Evidence): string {
         for (const p of s.conformancePacks ?? []) out.push(`- Conformance pack \`${p.name}\`: source ${md(p.source)}; version ${md(p.version)}`);
         out.push(`- Controls: ${s.controls.map((c) => `${c.kind} ×${c.count}`).join(", ") || "none recorded"}`);
         out.push("");
+        out.push("</details>");
+    }
+    if (ev.engines.length > 1) {
+        const differences = engineDifferences(ev);
+        out.push("");
+        out.push(`<details><summary>Engine comparison: ${differences.length} finding${differences.length === 1 ? "" : "s"} reported by one engine only</summary>`);
+        out.push("");
+        out.push("| engine | version | exit code | mandatory | advisory |");
+        out.push("| --- | --- | ---: | ---: | ---: |");
+        for (const e of ev.engines) out.push(`| ${e.kind === "offline" ? "offline engine" : "Pulumi CLI"} | ${e.version} | ${e.exitCode} | ${e.mandatory} | ${e.advisory} |`);
+        out.push("");
+        for (const d of differences) out.push(`- ${d.level === "mandatory" ? "**mandatory**" : "advisory"}, ${d.side}: ${md(d.key)}`);
+        if (differences.length) out.push("");
         out.push("</details>");
     }
     out.push("");
@@ -194,10 +256,11 @@ export function firstScreenHtml(ev: Evidence): string {
     const summary = ev.safeguards
         .map((s) => rows([`${esc(s.section)} ${esc(s.title)}`, verdictSpan(s.verdict), cell(controlsText(s, 2, 44), controlsText(s)), cell(evidenceText(s, true), evidenceText(s))]))
         .join("\n");
+    const verdicts = engineVerdicts(ev);
     return `<h1>HIPAA evidence report: ${esc(ev.project)} / ${esc(ev.stack)}</h1>
 <p class="meta">Generated from the ${esc(ev.generatedFrom)} by the <span id="engine">${esc(engineLine(ev))}</span>${ev.pack ? `; policy pack <code>${esc(ev.pack.name)}</code> ${esc(ev.pack.version)} (${ev.pack.policies} policies)` : ""}. ${ev.totals.resources} resources, ${ev.totals.mandatoryViolations} mandatory and ${ev.totals.advisoryViolations} advisory violations, ${ev.totals.unknownDuringPreview} unknown at preview.</p>
 <h2 id="summary">${SUMMARY_TITLE}</h2>
-<table id="safeguards"><thead><tr><th>safeguard</th><th>verdict</th><th>controls</th><th>evidence</th></tr></thead><tbody>
+${verdicts ? `<p class="meta" id="engine-verdicts">${verdicts.fail ? `${verdictSpan("fail")} ` : ""}${esc(verdicts.text)}</p>\n` : ""}<table id="safeguards"><thead><tr><th>safeguard</th><th>verdict</th><th>controls</th><th>evidence</th></tr></thead><tbody>
 ${summary}
 </tbody></table>`;
 }
@@ -216,6 +279,16 @@ const MERMAID_INIT = `{ startOnLoad: true, securityLevel: "strict", theme: "neut
  */
 export function screenshotFingerprint(ev: Evidence): string {
     return createHash("sha256").update(STYLE).update("\0").update(firstScreenHtml(ev)).update("\0").update(MERMAID_INIT).update("\0").update(ev.diagram).digest("hex");
+}
+
+/** The folded engine comparison of a `--real-cli` report: each engine's counts and every finding only one reported. */
+function engineComparisonHtml(ev: Evidence): string {
+    const differences = engineDifferences(ev);
+    const engines = ev.engines.map((e) => rows([e.kind === "offline" ? "offline engine" : "Pulumi CLI", esc(e.version), String(e.exitCode), String(e.mandatory), String(e.advisory)])).join("");
+    const list = differences.map((d) => `<li>${d.level === "mandatory" ? "<strong>mandatory</strong>" : "advisory"}, ${esc(d.side)}: <code>${esc(d.key)}</code></li>`).join("");
+    return `<details id="engine-comparison"><summary>Engine comparison: ${differences.length} finding${differences.length === 1 ? "" : "s"} reported by one engine only</summary>
+<table><thead><tr><th>engine</th><th>version</th><th>exit code</th><th>mandatory</th><th>advisory</th></tr></thead><tbody>${engines}</tbody></table>
+${list ? `<ul class="engine-differences">${list}</ul>` : ""}</details>`;
 }
 
 /** Self-contained HTML. `mermaidScript` is Mermaid's browser build, inlined so the page works offline. */
@@ -259,6 +332,7 @@ ${flows}
 </tbody></table></details>
 <h2>Safeguard details</h2>
 ${details}
+${ev.engines.length > 1 ? engineComparisonHtml(ev) : ""}
 <h2>Resources</h2>
 <details id="resource-list"><summary>${ev.resources.length} resources in ${new Set(ev.resources.map((r) => r.component)).size} components, grouped by area and component</summary>
 <p><label>Filter: <input id="resource-filter" type="search" placeholder="name, type, component, posture..." size="40"></label> <small id="resource-count"></small></p>

@@ -131,7 +131,10 @@ describe("tools/report: HIPAA evidence report of the prod stack", function () {
         assert.match(summary, /\| 164\.312\(e\)\(1\) Transmission security \| \*\*PASS\*\* \| ec2 vpc endpoint ×\d+, [^|]+ \| (\d+) policies: \1 pass; (\d+)\/\2 integrations proven \|/);
         assert.match(summary, /\| 164\.312\(b\) Audit controls \| \*\*PASS\*\* \| [^|]+ \| 4 policies: 4 pass; conformance pack hdp-prod-compliance-hipaa-security \|/);
         const pulumiVersion = (JSON.parse(fs.readFileSync(path.join(__dirname, "../../../package.json"), "utf8")) as { dependencies: Record<string, string> }).dependencies["@pulumi/pulumi"];
-        assert.deepStrictEqual(evidence.engine, { kind: "offline", version: pulumiVersion, exitCode: 0 });
+        // Without --real-cli the offline engine is the only one, and the report says nothing about another.
+        assert.deepStrictEqual(evidence.engines, [{ kind: "offline", version: pulumiVersion, exitCode: 0, mandatory: 0, advisory: evidence.totals.advisoryViolations }]);
+        assert.strictEqual(evidence.engineComparison, undefined);
+        assert.ok(!/Pulumi CLI|engines disagree|Engine comparison/.test(markdown), "an offline-only report mentions a second engine");
         assert.ok(markdown.includes(`@pulumi/pulumi ${pulumiVersion} mock runtime`));
         // Not-applicable counts (hundreds per policy) are gone from the documents, still in the JSON.
         assert.ok(!/not applicable/i.test(markdown), "Markdown mentions not-applicable counts");
