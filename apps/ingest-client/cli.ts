@@ -14,7 +14,7 @@ import { checkEndpoint, ClientOptions, createKinesisClient, createS3Client } fro
 import { EXIT_CODES, explainAwsError, IngestionError } from "./errors";
 import { CUSTOMER_ID_PATTERN, CUSTOMER_ID_RULE } from "../../components/shared/lake-layout";
 import { ProgressBar, ProgressStream } from "./progress";
-import { defaultResumeFile, ResumePoint, writeResumePoint } from "./resume";
+import { defaultResumeFile, ResumePoint, tryWriteResumePoint } from "./resume";
 import { DEFAULT_MAX_LINE_BYTES, sendFile, SendFileSummary, SendStopped } from "./send";
 import { checkReadableFile, checkUploadKey, DEFAULT_PART_SIZE, defaultUploadKey, uploadFile } from "./upload";
 
@@ -180,12 +180,7 @@ async function runSend(positionals: string[], values: Record<string, unknown>, i
             io.stderr.write("forced exit before any record was sent\n");
             return;
         }
-        let written: boolean | string = true;
-        try {
-            writeResumePoint(resumeFile, latest);
-        } catch (err) {
-            written = (err as { code?: string }).code ?? (err as Error).name;
-        }
+        const written = tryWriteResumePoint(resumeFile, latest) ?? true;
         if (written !== true) io.stdout.write(`${JSON.stringify({ resumePoint: latest }, null, 2)}\n`);
         const doubt =
             latest.inDoubtLines.length > 0

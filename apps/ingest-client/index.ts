@@ -12,7 +12,7 @@ export { LineReader } from "./lines";
 export type { LinePosition, RawLine, ReadLinesOptions } from "./lines";
 export { backoffDelay, DeliveryStopped, KINESIS_MAX_BYTES_PER_CALL, KINESIS_MAX_RECORD_BYTES, KINESIS_MAX_RECORDS_PER_CALL, putRecords } from "./records";
 export type { DeliveryCheckpoint, PutRecordsOptions, PutRecordsSummary, RecordFailure } from "./records";
-export { defaultResumeFile, readResumePoint, RESUME_FORMAT, verifyResumePoint, writeResumePoint } from "./resume";
+export { defaultResumeFile, readResumePoint, RESUME_FORMAT, tryWriteResumePoint, verifyResumePoint, writeResumePoint } from "./resume";
 export type { ResumePoint } from "./resume";
 export { DEFAULT_MAX_LINE_BYTES, sendFile, SendStopped } from "./send";
 export type { SendFileOptions, SendFileSummary } from "./send";

@@ -58,6 +58,19 @@ export function writeResumePoint(file: string, point: ResumePoint): void {
     fs.renameSync(tmp, file);
 }
 
+/**
+ * Writes the resume point where a stopping send can: undefined when written, else why not (the error's code). A stop
+ * must still be reported when the point cannot be saved, so the caller prints it instead.
+ */
+export function tryWriteResumePoint(file: string, point: ResumePoint): string | undefined {
+    try {
+        writeResumePoint(file, point);
+        return undefined;
+    } catch (err) {
+        return (err as { code?: string }).code ?? (err as Error).name;
+    }
+}
+
 const isCount = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0;
 const isLines = (v: unknown): v is number[] => Array.isArray(v) && v.every((n) => Number.isInteger(n) && n >= 1);
 

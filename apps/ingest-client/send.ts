@@ -18,7 +18,7 @@ import { CUSTOMER_ID_PATTERN, CUSTOMER_ID_RULE } from "../../components/shared/l
 import { IngestionError, IngestionErrorKind } from "./errors";
 import { LinePosition, LineReader } from "./lines";
 import { DeliveryCheckpoint, DeliveryStopped, KINESIS_MAX_RECORD_BYTES, putRecords, PutRecordsSummary } from "./records";
-import { defaultResumeFile, readResumePoint, RESUME_FORMAT, ResumePoint, verifyResumePoint, writeResumePoint } from "./resume";
+import { defaultResumeFile, readResumePoint, RESUME_FORMAT, ResumePoint, tryWriteResumePoint, verifyResumePoint } from "./resume";
 
 /**
  * Default longest line: a Kinesis record holds at most 1 MiB (data + partition key), so a longer line could only
@@ -232,12 +232,7 @@ export async function sendFile(opts: SendFileOptions, deps: SendFileDeps): Promi
     } catch (err) {
         if (!(err instanceof DeliveryStopped)) throw err;
         const point = pointAt(err.checkpoint, err.summary, err.code);
-        let writeError: string | undefined;
-        try {
-            writeResumePoint(resumeFile, point);
-        } catch (writeErr) {
-            writeError = (writeErr as { code?: string }).code ?? (writeErr as Error).name;
-        }
+        const writeError = tryWriteResumePoint(resumeFile, point);
         throw new SendStopped(err.kind, err.message, summarize(err.summary), point, resumeFile, writeError, { cause: err });
     }
     // Done: a resume point left behind would refuse (or, worse, mislead) the next send of this file.

@@ -11,6 +11,7 @@
  * drawn as edges they turn the diagram into a web (every resource uses a key and a log group).
  */
 import type { RecordedResource } from "../offline/recorder";
+import { plainInputs } from "../wiring/stack";
 
 /** A party outside the AWS account: the far side of a trust boundary. */
 export type ExternalParty = "onprem" | "users" | "stakeholders";
@@ -341,15 +342,11 @@ function names(text: string, id: string): boolean {
     return boundary.test(before) && boundary.test(after);
 }
 
-/** Flattens wire inputs to `path=value` pairs of strings. */
+/** Flattens plain values (wire form already unwrapped by `plainInputs`) to `path=value` pairs of strings. */
 function flattenStrings(value: unknown, prefix = "", out: [string, string][] = []): [string, string][] {
     if (Array.isArray(value)) value.forEach((v, i) => flattenStrings(v, `${prefix}[${i}]`, out));
-    else if (value && typeof value === "object") {
-        const o = value as Record<string, unknown>;
-        // A secret keeps its value under `value`; its path is the secret's own.
-        if ("4dabf18193072939515e22adb298388d" in o && "value" in o) flattenStrings(o.value, prefix, out);
-        else for (const [k, v] of Object.entries(o)) flattenStrings(v, prefix ? `${prefix}.${k}` : k, out);
-    } else if (typeof value === "string") out.push([prefix, value]);
+    else if (value && typeof value === "object") for (const [k, v] of Object.entries(value)) flattenStrings(v, prefix ? `${prefix}.${k}` : k, out);
+    else if (typeof value === "string") out.push([prefix, value]);
     return out;
 }
 
@@ -397,7 +394,7 @@ export function buildArchitecture(all: readonly RecordedResource[]): Architectur
     for (const r of resources) byType.set(r.type, [...(byType.get(r.type) ?? []), r]);
     const resolve = (holder: RecordedResource, kind: FlowKind, targetType: string): RecordedResource[] => {
         const candidates = byType.get(targetType) ?? [];
-        const pairs: [string, string][] = typeof kind.refs === "function" ? kind.refs(holder, graph).map((v) => ["", v]) : flattenStrings(holder.inputs).filter(([p]) => (kind.refs as RegExp).test(p));
+        const pairs: [string, string][] = typeof kind.refs === "function" ? kind.refs(holder, graph).map((v) => ["", v]) : flattenStrings(plainInputs(holder)).filter(([p]) => (kind.refs as RegExp).test(p));
         const keys = new Set(typeof kind.refs === "function" ? [] : pairs.map(([p]) => p.split(/[.[]/)[0]));
         const depUrns = new Set([...keys].flatMap((k) => holder.propertyDependencies[k] ?? []));
         return candidates.filter((c) => {
